@@ -1,0 +1,173 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import (
+    Contact,
+    Organization,
+    Place,
+    Program,
+    Specialty,
+    StaffingRequirement,
+)
+from .regions import REGIONS, REGIONS_BY_SLUG
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    fields = ["name", "role", "email", "phone", "position"]
+    extra = 0
+
+
+class PlaceInline(admin.TabularInline):
+    model = Place
+    fields = ["country", "locality", "position"]
+    extra = 0
+
+
+class StaffingRequirementInline(admin.TabularInline):
+    model = StaffingRequirement
+    fields = ["role", "min_count", "max_count", "period", "accepts_trainees", "wording", "position"]
+    extra = 0
+
+
+class RegionListFilter(admin.SimpleListFilter):
+    title = _("region")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return [(region.slug, region.name) for region in REGIONS]
+
+    def queryset(self, request, queryset):
+        if self.value() in REGIONS_BY_SLUG:
+            return queryset.in_region(self.value())
+        return queryset
+
+
+class CountryListFilter(admin.SimpleListFilter):
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = Place.objects.values_list("country", flat=True).distinct().order_by("country")
+        return [(code, countries.name(code)) for code in codes]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.in_countries([self.value()])
+        return queryset
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "organization",
+        "status",
+        "frequency",
+        "last_verified_on",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        RegionListFilter,
+        CountryListFilter,
+        "specialties",
+        "frequency",
+        "trains_local_staff",
+        "last_verified_on",
+    ]
+    list_select_related = ["organization"]
+    search_fields = ["name", "organization__name", "description", "needs_text", "location_text"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["organization"]
+    filter_horizontal = ["specialties"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [PlaceInline, StaffingRequirementInline, ContactInline]
+    fieldsets = [
+        (None, {"fields": ["organization", "name", "slug", "description", "website"]}),
+        (_("Needs"), {"fields": ["specialties", "needs_text", "location_text"]}),
+        (
+            _("Frequency and commitment"),
+            {
+                "fields": [
+                    "frequency",
+                    ("frequency_min", "frequency_max"),
+                    "frequency_text",
+                    "min_commitment",
+                    "resources_required",
+                    "trains_local_staff",
+                ]
+            },
+        ),
+        (
+            _("Publication"),
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "last_verified_on",
+                    "source",
+                    "source_url",
+                    ("created_at", "updated_at"),
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "program_count", "website", "updated_at"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(program_count=Count("programs"))
+
+    @admin.display(description=_("programs"), ordering="program_count")
+    def program_count(self, organization):
+        return organization.program_count
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "program_count"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(program_count=Count("programs"))
+
+    @admin.display(description=_("programs"), ordering="program_count")
+    def program_count(self, specialty):
+        return specialty.program_count
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "program", "email", "phone"]
+    list_select_related = ["program"]
+    search_fields = ["name", "email", "program__name"]
+    autocomplete_fields = ["program"]
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "country", "program"]
+    list_select_related = ["program"]
+    search_fields = ["locality", "program__name"]
+    autocomplete_fields = ["program"]
+
+
+@admin.register(StaffingRequirement)
+class StaffingRequirementAdmin(admin.ModelAdmin):
+    list_display = ["program", "role", "min_count", "max_count", "period", "accepts_trainees"]
+    list_select_related = ["program"]
+    list_filter = ["role", "period", "accepts_trainees"]
+    search_fields = ["program__name", "wording"]
+    autocomplete_fields = ["program"]

@@ -1,0 +1,29 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from programs.models import Program
+
+SEED_FIXTURE = "fixtures/seed.json"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the directory's first content (the programs of the source documents) into an "
+        "empty database. Does nothing when programs exist already, unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even when programs exist: seed rows are reset to the fixture's values.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if Program.objects.exists() and not force:
+            self.stdout.write("Programs exist already; seed content not loaded (use --force).")
+            return
+        call_command("loaddata", SEED_FIXTURE, verbosity=options["verbosity"])
+        self.stdout.write(
+            self.style.SUCCESS(f"Seed content loaded: {Program.objects.count()} programs.")
+        )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "programs"
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("programs/", views.ProgramListView.as_view(), name="list"),
+    path("programs/<slug:slug>/", views.ProgramDetailView.as_view(), name="detail"),
+    path("organizations/<slug:slug>/", views.OrganizationDetailView.as_view(), name="organization"),
+    path("countries/", views.CountryListView.as_view(), name="countries"),
+    path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country"),
+    path("specialties/", views.SpecialtyListView.as_view(), name="specialties"),
+    path("specialties/<slug:slug>/", views.SpecialtyDetailView.as_view(), name="specialty"),
+]

@@ -1,0 +1,202 @@
+"""Public pages of the directory. Each view's queryset starts from Program.objects.published():
+that is the security boundary, so a pending, rejected or archived program is a 404 everywhere."""
+
+from django.conf import settings
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+from django_countries import countries
+from django_countries.fields import Country
+
+from .filters import ProgramFilter
+from .models import Organization, Program, Specialty
+from .regions import REGIONS, region_of
+
+
+def country_list(counts):
+    """[(Country, count)] sorted by the country's name in the visitor's language."""
+    return sorted(
+        ((Country(code=code), count) for code, count in counts.items()),
+        key=lambda pair: pair[0].name,
+    )
+
+
+class HomeView(TemplateView):
+    template_name = "programs/home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Program.objects.published()
+        country_counts = published.country_counts()
+        region_counts = published.region_counts()
+        return super().get_context_data(
+            totals={**published.totals(), "countries": len(country_counts)},
+            specialties=[s for s in Specialty.objects.with_program_counts() if s.program_count],
+            countries=country_list(country_counts),
+            regions=[(region, region_counts[region.slug]) for region in REGIONS],
+            **kwargs,
+        )
+
+
+class ProgramListView(ListView):
+    """The searchable, filterable list. Subclasses narrow it (one country, one specialty,
+    one organization) and keep the filters for the rest."""
+
+    template_name = "programs/program_list.html"
+    context_object_name = "programs"
+    paginate_by = settings.PROGRAMS_PER_PAGE
+
+    def get_base_queryset(self):
+        return Program.objects.published()
+
+    def get_queryset(self):
+        self.filterset = ProgramFilter(
+            self.request.GET, queryset=self.get_base_queryset().for_listing()
+        )
+        return self.filterset.qs
+
+    def paginate_queryset(self, queryset, page_size):
+        """Like ListView's, but a page that does not exist shows the nearest one with a
+        note instead of a 404: a stale or mistyped link still lands somewhere useful."""
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page", "").strip()
+        self.page_problem = None
+        try:
+            number = int(raw) if raw else 1
+        except ValueError:
+            number = 1
+            self.page_problem = _("“%(page)s” is not a page number; showing page 1.") % {
+                "page": raw[:20]
+            }
+        if number < 1 or number > paginator.num_pages:
+            wanted, number = number, max(1, min(number, paginator.num_pages))
+            self.page_problem = _(
+                "There is no page %(wanted)s; showing page %(page)s of %(pages)s."
+            ) % {"wanted": wanted, "page": number, "pages": paginator.num_pages}
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        chips = filterset.active_filters()
+        problems = list(filterset.problems)
+        if self.page_problem:
+            problems.append(self.page_problem)
+        context.update(
+            filterset=filterset,
+            form=filterset.form,
+            chips=chips,
+            problems=problems,
+            sort=filterset.sort_key,
+            selected=filterset.selected(),
+            filter_specialties=Specialty.objects.all(),
+            result_count=context["paginator"].count,
+            filter_countries=country_list(Program.objects.published().country_counts()),
+        )
+        if context["result_count"] == 0 and chips:
+            context["widen"] = self.widening_suggestions(chips)
+        return context
+
+    def widening_suggestions(self, chips):
+        """For an empty result: how many programs each single filter removal would give.
+        One count per active filter, only on the empty page."""
+        suggestions = []
+        for label, querystring in chips:
+            count = ProgramFilter(
+                QueryDict(querystring), queryset=self.get_base_queryset()
+            ).qs.count()
+            if count:
+                suggestions.append((label, querystring, count))
+        return suggestions
+
+
+class ProgramDetailView(DetailView):
+    queryset = Program.objects.published().for_detail()
+    template_name = "programs/program_detail.html"
+    context_object_name = "program"
+
+    def get_context_data(self, **kwargs):
+        program = self.object
+        return super().get_context_data(
+            sibling_programs=list(
+                Program.objects.published()
+                .filter(organization_id=program.organization_id)
+                .exclude(pk=program.pk)
+                .only("name", "slug")
+            ),
+            **kwargs,
+        )
+
+
+class OrganizationDetailView(ProgramListView):
+    template_name = "programs/organization_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.organization = get_object_or_404(
+            Organization.objects.with_published_programs(), slug=kwargs["slug"]
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(organization=self.organization)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(organization=self.organization, **kwargs)
+
+
+class CountryDetailView(ProgramListView):
+    template_name = "programs/country_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        code = kwargs["code"]
+        if code.upper() not in countries:
+            raise Http404(_("No country has the code “%(code)s”.") % {"code": code[:10]})
+        if code != code.lower():
+            # One address per country page: /countries/pe/.
+            url = reverse("programs:country", kwargs={"code": code.lower()})
+            query = request.GET.urlencode()
+            return redirect(f"{url}?{query}" if query else url, permanent=True)
+        self.country = Country(code=code.upper())
+        return super().get(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().in_countries([self.country.code])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            country=self.country, region=region_of(self.country.code), **kwargs
+        )
+
+
+class SpecialtyDetailView(ProgramListView):
+    template_name = "programs/specialty_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.specialty = get_object_or_404(Specialty, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().in_specialties([self.specialty.slug])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(specialty=self.specialty, **kwargs)
+
+
+class CountryListView(TemplateView):
+    template_name = "programs/country_list.html"
+
+    def get_context_data(self, **kwargs):
+        by_region = {region: [] for region in [*REGIONS, None]}
+        for country, count in country_list(Program.objects.published().country_counts()):
+            by_region[region_of(country.code)].append((country, count))
+        return super().get_context_data(
+            regions=[(region, rows) for region, rows in by_region.items() if rows], **kwargs
+        )
+
+
+class SpecialtyListView(ListView):
+    template_name = "programs/specialty_list.html"
+    context_object_name = "specialties"
+    queryset = Specialty.objects.with_program_counts()
