@@ -145,9 +145,28 @@ STORAGES = {
     },
 }
 
-# --- E-mail: printed to the console unless EMAIL_URL names an SMTP server.
-# EMAIL_URL is e.g. smtp+tls://user:password@smtp.example.org:587
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Development and tests serve the files from the apps and static/ as they change.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
+# --- E-mail: printed to the console unless EMAIL_URL names an SMTP server, e.g.
+# smtp+tls://user:password@smtp.example.org:587 (django-environ reads the URL).
+def _mailer(url):
+    config = env.email_url_config(url)
+    options = {}
+    if config["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+        options = {
+            "host": config["EMAIL_HOST"],
+            "port": config["EMAIL_PORT"],
+            "username": config["EMAIL_HOST_USER"],
+            "password": config["EMAIL_HOST_PASSWORD"],
+            "use_tls": config.get("EMAIL_USE_TLS", False),
+            "use_ssl": config.get("EMAIL_USE_SSL", False),
+            "timeout": 10,
+        }
+    return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer(env.str("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="directory@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

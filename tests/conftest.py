@@ -1,0 +1,63 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
+# database access from the test code of browser tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "fixtures" / "seed.json"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's Chromium, headless, with nothing that reaches out to the network by itself.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# CI sets this so that a missing tool fails the run instead of skipping tests.
+REQUIRE_ALL = os.environ.get("DIRECTORY_REQUIRE_ALL_TESTS") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    reason = f"Chromium not found at {CHROMIUM}: browser test skipped (apt-get install chromium)"
+    if REQUIRE_ALL:
+        raise pytest.UsageError(reason.replace("skipped", "cannot run") + " and CI skips none")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the seed content: the real programs are the
+    best test data there is. Tests that flush the database reload it (`seeded`)."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", SEED, verbosity=0)
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """For transactional tests (live server, browser): the database is flushed after each,
+    so the seed content is loaded again for each."""
+    call_command("loaddata", SEED, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
