@@ -86,3 +86,31 @@ ensure_chromium() {
     if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then return 0; fi
     apt_install chromium || say "Chromium could not be installed: browser tests will be skipped"
 }
+
+# ensure_postgres: make sure a PostgreSQL server answers on 127.0.0.1:5432, installing and
+# starting Debian's where none does. Prints the URL to use; returns 1 when impossible.
+ensure_postgres() {
+    local url="${CI_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/directory}"
+    if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
+        echo "$url"; return 0
+    fi
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+        apt_install postgresql >&2 || return 1
+    fi
+    local version
+    version="$(ls /usr/lib/postgresql | sort -V | tail -1)"
+    if [ ! -d "/etc/postgresql/$version/main" ]; then
+        as_root pg_createcluster "$version" main >&2 || return 1
+    fi
+    # A throwaway CI cluster: durability traded for speed. Never do this in production.
+    as_root sh -c "printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' \
+        > /etc/postgresql/$version/main/conf.d/ci-speed.conf"
+    say "Starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2 || true
+    local tries=0
+    until pg_isready -q -h 127.0.0.1 -p 5432; do
+        tries=$((tries + 1)); [ "$tries" -gt 30 ] && return 1; sleep 1
+    done
+    as_root runuser -u postgres -- psql -q -c "ALTER USER postgres PASSWORD 'postgres'" >&2 || return 1
+    echo "$url"
+}

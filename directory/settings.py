@@ -133,7 +133,7 @@ USE_TZ = True
 
 # --- Static files: our own CSS and scripts, served by whitenoise (no CDN).
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -148,8 +148,10 @@ STORAGES = {
 # Development and tests serve the files from the apps and static/ as they change.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
-# --- E-mail: printed to the console unless EMAIL_URL names an SMTP server, e.g.
-# smtp+tls://user:password@smtp.example.org:587 (django-environ reads the URL).
+
+# --- E-mail: EMAIL_URL names the server, e.g. smtp+tls://user:password@smtp.example.org:587
+# (django-environ reads the URL). Development prints mail to the console; production
+# defaults to the local mail server, as Django always has.
 def _mailer(url):
     config = env.email_url_config(url)
     options = {}
@@ -166,7 +168,13 @@ def _mailer(url):
     return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
 
 
-MAILERS = {"default": _mailer(env.str("EMAIL_URL", default="consolemail://"))}
+MAILERS = {
+    "default": _mailer(
+        env.str(
+            "EMAIL_URL", default="consolemail://" if (DEBUG or TESTING) else "smtp://localhost:25"
+        )
+    )
+}
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="directory@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 from django_countries.fields import CountryField
 
@@ -344,12 +345,20 @@ class Program(SlugNaturalKeyMixin, models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
-    def countries(self):
-        """The distinct countries of the program's places, in the places' order."""
-        seen = {}
-        for place in self.places.all():
-            seen.setdefault(place.country.code, place.country)
-        return list(seen.values())
+    def frequency_summary(self):
+        """ "5 missions a year", "4–5 missions a year", "Year-round"..."""
+        low, high = self.frequency_min, self.frequency_max
+        if self.frequency in (Frequency.PER_YEAR, Frequency.PER_MONTH) and low:
+            count = f"{low}–{high}" if high and high != low else str(low)
+            number = high or low
+            if self.frequency == Frequency.PER_YEAR:
+                return ngettext("%(count)s mission a year", "%(count)s missions a year", number) % {
+                    "count": count
+                }
+            return ngettext("%(count)s mission a month", "%(count)s missions a month", number) % {
+                "count": count
+            }
+        return self.get_frequency_display()
 
     @property
     def accepts_trainees(self):

@@ -115,3 +115,20 @@ def test_published_queryset_excludes_every_other_status():
     ProgramFactory()
     assert Program.objects.published().count() == before + 1
     assert Program.objects.pending_review().count() == 1
+
+
+@pytest.mark.parametrize(
+    ("frequency", "low", "high", "shown"),
+    [
+        ("per-year", 5, 5, "5 missions a year"),
+        ("per-year", 4, 5, "4–5 missions a year"),
+        ("per-year", 1, None, "1 mission a year"),
+        ("per-month", 2, 2, "2 missions a month"),
+        ("year-round", None, None, "Year-round"),
+        ("unspecified", None, None, "On request / not specified"),
+        ("per-year", None, None, "Missions each year"),
+    ],
+)
+def test_frequency_summary(frequency, low, high, shown):
+    program = Program(frequency=frequency, frequency_min=low, frequency_max=high)
+    assert str(program.frequency_summary) == shown

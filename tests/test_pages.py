@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from programs.models import Program, Specialty
+from programs.models import Specialty
 
 from .factories import OrganizationFactory, ProgramFactory, full_program
 
