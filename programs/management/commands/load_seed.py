@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from programs.models import Program
 
-SEED_FIXTURE = "fixtures/seed.json"
+SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed.json"
 
 
 class Command(BaseCommand):

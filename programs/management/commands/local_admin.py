@@ -13,8 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, url, **options):
         if not settings.DEBUG:
             raise CommandError("local_admin only runs with DJANGO_DEBUG=1 (development).")
         User = get_user_model()
@@ -27,7 +28,6 @@ class Command(BaseCommand):
         user.save()
         self.stdout.write(
             self.style.SUCCESS(
-                "Admin: http://127.0.0.1:8000/admin/  "
-                f"user: {username}  password: {password}  (new on every start)"
+                f"Admin: {url}  user: {username}  password: {password}  (new on every start)"
             )
         )
