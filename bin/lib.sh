@@ -73,7 +73,7 @@ ensure_venv() {
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         say "Installing Python dependencies ($spec)"
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-        (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec") \
+        (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$spec") \
             || die "pip install failed"
         echo "$want" > "$stamp"
     fi
