@@ -1,9 +1,7 @@
 """
-The directory: organizations, the programs they run, and what each program needs.
-
-Visibility has one rule, written once: a program is public when it is published
-(`Program.objects.published()`), and everything public (an organization's page, a country's
-count, a specialty's list) is derived from published programs.
+Programs, and the one visibility rule of the directory: a program is public when it is
+published (`Program.objects.published()`). Everything public (an organization's page, a
+country's count, a specialty's list) is derived from published programs.
 """
 
 from django.conf import settings
@@ -14,97 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
-from django_countries.fields import CountryField
 
-from .regions import REGIONS, REGIONS_BY_SLUG
-
-
-class NaturalKeyManager(models.Manager):
-    """Fixtures refer to specialties, organizations and programs by slug, not by id."""
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
-class SlugNaturalKeyMixin:
-    def natural_key(self):
-        return (self.slug,)
-
-
-# --- Specialties ---------------------------------------------------------------------------
-
-
-class SpecialtyQuerySet(models.QuerySet):
-    def with_program_counts(self):
-        """Annotate `program_count`, the number of published programs in each specialty."""
-        return self.annotate(
-            program_count=Count(
-                "programs",
-                filter=Q(programs__status=Program.Status.PUBLISHED),
-                distinct=True,
-            )
-        )
-
-
-class Specialty(SlugNaturalKeyMixin, models.Model):
-    """One entry of the curated taxonomy of surgical needs (cleft lip and palate, noma...)."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True, default="")
-    position = models.PositiveSmallIntegerField(
-        _("position"), default=0, help_text=_("Order in lists; lower comes first.")
-    )
-
-    objects = NaturalKeyManager.from_queryset(SpecialtyQuerySet)()
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("specialty")
-        verbose_name_plural = _("specialties")
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("programs:specialty", kwargs={"slug": self.slug})
-
-
-# --- Organizations -------------------------------------------------------------------------
-
-
-class OrganizationQuerySet(models.QuerySet):
-    def with_published_programs(self):
-        """Organizations that have at least one published program: the public ones."""
-        return self.filter(Exists(Program.objects.published().filter(organization=OuterRef("pk"))))
-
-
-class Organization(SlugNaturalKeyMixin, models.Model):
-    """An NGO, hospital, foundation or society that runs one or more programs."""
-
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True, default="")
-    website = models.URLField(_("website"), blank=True, default="")
-    phone = models.CharField(_("phone"), max_length=50, blank=True, default="")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = NaturalKeyManager.from_queryset(OrganizationQuerySet)()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("organization")
-        verbose_name_plural = _("organizations")
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("programs:organization", kwargs={"slug": self.slug})
-
-
-# --- Programs ------------------------------------------------------------------------------
+from ..regions import REGIONS, REGIONS_BY_SLUG
+from .base import NaturalKeyManager
+from .choices import Frequency, ProgramStatus
+from .details import Contact, Place, StaffingRequirement
+from .organizations import Organization
+from .taxonomy import Specialty
 
 
 class ProgramQuerySet(models.QuerySet):
@@ -225,23 +139,7 @@ class ProgramQuerySet(models.QuerySet):
         return self
 
 
-# The choices live at module level so that the constraints in Meta can name them; models
-# refer to them as Program.Status, Program.Frequency.
-class ProgramStatus(models.TextChoices):
-    PENDING = "pending", _("Pending review")
-    PUBLISHED = "published", _("Published")
-    REJECTED = "rejected", _("Rejected")
-    ARCHIVED = "archived", _("Archived")
-
-
-class Frequency(models.TextChoices):
-    YEAR_ROUND = "year-round", _("Year-round")
-    PER_YEAR = "per-year", _("Missions each year")
-    PER_MONTH = "per-month", _("Missions each month")
-    UNSPECIFIED = "unspecified", _("On request / not specified")
-
-
-class Program(SlugNaturalKeyMixin, models.Model):
+class Program(models.Model):
     """A humanitarian surgery program that volunteers can join."""
 
     Status = ProgramStatus
@@ -340,6 +238,9 @@ class Program(SlugNaturalKeyMixin, models.Model):
     def get_absolute_url(self):
         return reverse("programs:detail", kwargs={"slug": self.slug})
 
+    def natural_key(self):
+        return (self.slug,)
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
@@ -372,169 +273,3 @@ class Program(SlugNaturalKeyMixin, models.Model):
             return False
         age = timezone.localdate() - self.last_verified_on
         return age.days > settings.STALE_AFTER_DAYS
-
-
-# --- What belongs to a program -------------------------------------------------------------
-
-
-class Place(models.Model):
-    """Where a program works: a country, and a city or region when it is known."""
-
-    program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="places", verbose_name=_("program")
-    )
-    country = CountryField(_("country"))
-    locality = models.CharField(
-        _("city or region"),
-        max_length=200,
-        blank=True,
-        default="",
-        help_text=_('For example "Lima", "Guanajuato" or "remote Greek islands".'),
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name = _("place")
-        verbose_name_plural = _("places")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["program", "country", "locality"], name="place_unique_per_program"
-            ),
-        ]
-        indexes = [models.Index(fields=["country"], name="place_country_idx")]
-
-    def __str__(self):
-        if self.locality:
-            return f"{self.locality}, {self.country.name}"
-        return str(self.country.name)
-
-
-class Contact(models.Model):
-    """A person to ask about the program. E-mail and phone only where the program gave them."""
-
-    program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("program")
-    )
-    name = models.CharField(_("name"), max_length=200)
-    role = models.CharField(_("role"), max_length=200, blank=True, default="")
-    email = models.EmailField(_("e-mail"), blank=True, default="")
-    phone = models.CharField(_("phone"), max_length=50, blank=True, default="")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name = _("contact")
-        verbose_name_plural = _("contacts")
-
-    def __str__(self):
-        return f"{self.name} ({self.program})"
-
-
-class Role(models.TextChoices):
-    CERTIFIED_PLASTIC_SURGEON = "certified-plastic-surgeon", _("Board-certified plastic surgeon")
-    PLASTIC_SURGEON = "plastic-surgeon", _("Plastic surgeon")
-    CERTIFIED_SURGEON = "certified-surgeon", _("Board-certified surgeon")
-    SURGEON = "surgeon", _("Surgeon")
-    PLASTIC_SURGERY_RESIDENT = "plastic-surgery-resident", _("Plastic-surgery resident")
-    ANAESTHESIOLOGIST = "anaesthesiologist", _("Anaesthesiologist")
-    NURSE = "nurse", _("Nurse")
-    OTHER = "other", _("Other")
-
-    @classmethod
-    def fits(cls, role):
-        """The roles a person in `role` can fill: their own, and the more general ones."""
-        return {role} | _ROLE_ALSO_FITS.get(role, set())
-
-
-class Period(models.TextChoices):
-    PER_MISSION = "per-mission", _("per mission")
-    PER_YEAR = "per-year", _("per year")
-    UNSPECIFIED = "unspecified", _("unspecified")
-
-
-class StaffingRequirement(models.Model):
-    """How many people in one role a program needs, with the program's own wording."""
-
-    Role = Role
-    Period = Period
-
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        related_name="staffing_requirements",
-        verbose_name=_("program"),
-    )
-    role = models.CharField(_("role"), max_length=40, choices=Role)
-    min_count = models.PositiveSmallIntegerField(
-        _("at least"), null=True, blank=True, help_text=_("Empty when not given.")
-    )
-    max_count = models.PositiveSmallIntegerField(
-        _("at most"), null=True, blank=True, help_text=_("Empty when open-ended.")
-    )
-    period = models.CharField(
-        _("period"), max_length=20, choices=Period, default=Period.UNSPECIFIED
-    )
-    accepts_trainees = models.BooleanField(
-        _("trainees accepted"),
-        default=False,
-        help_text=_("Residents or other trainees can fill this role."),
-    )
-    wording = models.CharField(
-        _("as worded by the organization"),
-        max_length=300,
-        blank=True,
-        default="",
-        help_text=_('For example "2-6 per mission" or "as many as possible".'),
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name = _("staffing requirement")
-        verbose_name_plural = _("staffing requirements")
-        constraints = [
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="staffing_role_valid"),
-            models.CheckConstraint(
-                condition=Q(period__in=Period.values), name="staffing_period_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(min_count__isnull=True) | Q(min_count__gte=1),
-                name="staffing_min_count_positive",
-            ),
-            models.CheckConstraint(
-                condition=Q(min_count__isnull=True)
-                | Q(max_count__isnull=True)
-                | Q(min_count__lte=F("max_count")),
-                name="staffing_min_lte_max",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_role_display()}: {self.wording or self.count_display}"
-
-    @property
-    def count_display(self):
-        low, high = self.min_count, self.max_count
-        if low and high and low != high:
-            return f"{low}–{high}"
-        if low and high:
-            return str(low)
-        if low:
-            return f"{low}+"
-        if high:
-            return _("up to %(count)s") % {"count": high}
-        return ""
-
-
-# Who else a person can stand in for: a board-certified plastic surgeon fits a program that
-# asks for any surgeon, but a resident does not fit one that asks for a certified surgeon.
-_ROLE_ALSO_FITS = {
-    Role.CERTIFIED_PLASTIC_SURGEON: {
-        Role.PLASTIC_SURGEON,
-        Role.CERTIFIED_SURGEON,
-        Role.SURGEON,
-    },
-    Role.PLASTIC_SURGEON: {Role.SURGEON},
-    Role.CERTIFIED_SURGEON: {Role.SURGEON},
-}

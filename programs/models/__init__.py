@@ -1,0 +1,23 @@
+"""
+The directory: organizations, the programs they run, and what each program needs.
+One module per concern; import models from here.
+"""
+
+from .choices import Frequency, Period, ProgramStatus, Role
+from .details import Contact, Place, StaffingRequirement
+from .organizations import Organization
+from .programs import Program
+from .taxonomy import Specialty
+
+__all__ = [
+    "Contact",
+    "Frequency",
+    "Organization",
+    "Period",
+    "Place",
+    "Program",
+    "ProgramStatus",
+    "Role",
+    "Specialty",
+    "StaffingRequirement",
+]

@@ -1,0 +1,42 @@
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import NaturalKeyManager
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def with_published_programs(self):
+        """Organizations that have at least one published program: the public ones."""
+        from .programs import Program
+
+        return self.filter(Exists(Program.objects.published().filter(organization=OuterRef("pk"))))
+
+
+class Organization(models.Model):
+    """An NGO, hospital, foundation or society that runs one or more programs."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True, default="")
+    website = models.URLField(_("website"), blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=50, blank=True, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = NaturalKeyManager.from_queryset(OrganizationQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("programs:organization", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
