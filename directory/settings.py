@@ -187,7 +187,11 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("DJANGO_BEHIND_PROXY", default=False):
+# Behind our own reverse proxy: trust its X-Forwarded-Proto, and take the visitor's address
+# from the X-Forwarded-For entry it appended (PROXY_COUNT proxies in a row).
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
