@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
     path("", include("programs.urls")),
 ]
+
+handler500 = "directory.views.server_error"
