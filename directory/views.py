@@ -43,8 +43,22 @@ def server_error(request, template_name="500.html"):
     page touches the database."""
     error = sys.exc_info()[1]
     if isinstance(error, (OperationalError, InterfaceError)):
-        template = loader.get_template("503.html")
-        response = HttpResponseServerError(template.render({}), status=503)
+        response = HttpResponseServerError(_render_or_plain("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
-    return HttpResponseServerError(loader.get_template(template_name).render({}))
+    return HttpResponseServerError(_render_or_plain(template_name))
+
+
+def _render_or_plain(template_name):
+    """An error page must not fail in turn (a missing static manifest, a broken template):
+    fall back to plain HTML rather than let the error cascade."""
+    try:
+        return loader.get_template(template_name).render({})
+    except Exception:
+        return PLAIN_ERROR_PAGE
+
+
+PLAIN_ERROR_PAGE = (
+    "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Error</title>"
+    "<h1>Something went wrong</h1><p>Please try again in a few minutes.</p></html>"
+)

@@ -67,3 +67,18 @@ def test_other_addresses_can_still_sign_in(client, django_user_model, settings):
         REMOTE_ADDR="192.0.2.77",
     )
     assert response.status_code == 302
+
+
+def test_a_failing_error_page_falls_back_to_plain_html(client, settings):
+    # The error page's own template breaks (as a missing static manifest would): the visitor
+    # still gets a short page, not a cascade of errors.
+    from django.test import RequestFactory
+
+    from directory.views import server_error
+
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [], "APP_DIRS": False, "OPTIONS": {}}
+    ]
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
