@@ -244,6 +244,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Benchmarks only (bench/run.py): a fixed "hello" view at /bench/hello, the floor every page
+# is compared with.
+BENCHMARK = env.bool("DIRECTORY_BENCHMARK", default=False)
+
 # --- The directory itself
 PROGRAMS_PER_PAGE = 25
 # A listing not verified for this many days carries a quiet "not verified since" note.

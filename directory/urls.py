@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,5 +9,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("programs.urls")),
 ]
+
+if settings.BENCHMARK:
+    urlpatterns.insert(0, path("bench/hello", views.hello))
 
 handler500 = "directory.views.server_error"

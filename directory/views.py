@@ -4,7 +4,7 @@ import sys
 
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -34,6 +34,11 @@ def healthz(request):
     )
 
 
+def hello(request):
+    """The benchmark's floor: a fixed answer through the whole middleware stack."""
+    return HttpResponse("hello", content_type="text/plain")
+
+
 def server_error(request, template_name="500.html"):
     """The 500 handler. When the error is the database being unreachable, answer 503 with a
     page that says so and asks to retry: the site recovers by itself when the database is back
@@ -59,6 +64,6 @@ def _render_or_plain(template_name):
 
 
 PLAIN_ERROR_PAGE = (
-    "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Error</title>"
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>Error</title>'
     "<h1>Something went wrong</h1><p>Please try again in a few minutes.</p></html>"
 )

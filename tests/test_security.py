@@ -76,9 +76,7 @@ def test_a_failing_error_page_falls_back_to_plain_html(client, settings):
 
     from directory.views import server_error
 
-    settings.TEMPLATES = [
-        {**settings.TEMPLATES[0], "DIRS": [], "APP_DIRS": False, "OPTIONS": {}}
-    ]
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [], "APP_DIRS": False, "OPTIONS": {}}]
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert b"Something went wrong" in response.content

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""
+Load benchmark: gunicorn in production settings against PostgreSQL, measured with wrk on
+127.0.0.1. Prints requests/s, p50 and p99 latency, each page's throughput as a ratio to the
+fixed "hello" view measured in the same run, and the workers' peak memory; writes the table
+to bench/RESULTS.md.
+
+    .venv/bin/python bench/run.py                  # 10,000 programs, page cache on and off
+    .venv/bin/python bench/run.py --programs 1000 --duration 5
+
+Not part of the test suite: timings are noisy, so compare ratios from one run.
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = sys.executable
+
+# (label, path) measured in this order. "hello" is the floor: a fixed answer from Django.
+PAGES = [
+    ("hello (baseline)", "/bench/hello"),
+    ("home", "/"),
+    ("list, unfiltered", "/programs/"),
+    (
+        "list, text search + 2 filters",
+        "/programs/?q=cleft+surgery&region=latin-america&trainees=no",
+    ),
+    ("list, page 40", "/programs/?page=40"),
+    ("program detail", "/programs/nuevo-amanecer/"),
+    ("static file (CSS)", None),  # resolved from the home page's <link>
+]
+
+
+def log(message):
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def run(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def django_env(args, page_cache):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DATABASE_URL=args.database_url,
+        DJANGO_SECRET_KEY="benchmark-only-" + "k" * 40,
+        DJANGO_DEBUG="0",
+        DJANGO_HTTPS="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_STATIC_ROOT=str(OUT / "static"),
+        DIRECTORY_BENCHMARK="1",
+        DIRECTORY_PAGE_CACHE="1" if page_cache else "0",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    return env
+
+
+def create_database(url):
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not exists.fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare_database(args):
+    env = django_env(args, page_cache=False)
+    log(f"Preparing {args.database_url} with {args.programs} generated programs")
+    create_database(args.database_url)
+    run(env, "migrate", "--noinput", "-v0")
+    run(env, "load_seed")
+    run(env, "generate_directory", "--programs", str(args.programs), "--replace")
+    run(env, "collectstatic", "--noinput", "-v0")
+
+
+def wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer at {url}")
+
+
+def worker_pids(master):
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def rss_mb(pid):
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+def parse_wrk(output):
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(p):
+        match = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", output, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": rps,
+        "p50": percentile(50),
+        "p99": percentile(99),
+        "non2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def measure(args, page_cache):
+    env = django_env(args, page_cache)
+    port = args.port
+    base = f"http://127.0.0.1:{port}"
+    master = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "directory.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_for(base + "/bench/hello")
+        home = urllib.request.urlopen(base + "/").read().decode()
+        css = re.search(r'href="(/static/[^"]+\.css)"', home).group(1)
+        results, peak = [], 0.0
+        for label, path in PAGES:
+            url = base + (path or css)
+            # Warm: fill caches, open database connections in every worker.
+            subprocess.run(["wrk", "-t2", "-c8", "-d2s", url], capture_output=True, check=True)
+            wrk = subprocess.Popen(
+                [
+                    "wrk",
+                    f"-t{args.threads}",
+                    f"-c{args.connections}",
+                    f"-d{args.duration}s",
+                    "--latency",
+                    url,
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            while wrk.poll() is None:
+                peak = max([peak, *(rss_mb(pid) for pid in worker_pids(master.pid))])
+                time.sleep(0.25)
+            result = parse_wrk(wrk.stdout.read())
+            results.append((label, path or css, result))
+            log(
+                f"{label:32} {result['rps']:8.0f} req/s  p50 {result['p50']:.1f} ms  "
+                f"p99 {result['p99']:.1f} ms  non-2xx {result['non2xx']}"
+            )
+        return results, peak
+    finally:
+        master.send_signal(signal.SIGTERM)
+        master.wait(timeout=30)
+
+
+def table(title, results, peak):
+    baseline = results[0][2]["rps"]
+    lines = [
+        f"### {title}",
+        "",
+        "| page | path | req/s | p50 ms | p99 ms | ratio to hello | non-2xx |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, path, r in results:
+        lines.append(
+            f"| {label} | `{path}` | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} "
+            f"| {r['rps'] / baseline:.2f} | {r['non2xx']} |"
+        )
+    lines += ["", f"Peak resident memory of a gunicorn worker: {peak:.0f} MB.", ""]
+    return "\n".join(lines)
+
+
+def machine():
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError, AttributeError):
+        cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1)
+    memory = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
+    gib = int(memory.group(1)) / 1024 / 1024 if memory else 0
+    return f"{os.cpu_count()} cores ({cpu}), {gib:.0f} GiB, {platform.platform()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[1])
+    parser.add_argument("--programs", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8900)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/directory_bench"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+    )
+    parser.add_argument("--skip-setup", action="store_true", help="reuse the prepared database")
+    parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
+    args = parser.parse_args()
+
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not args.skip_setup:
+        prepare_database(args)
+
+    sections = []
+    for page_cache in (True, False):
+        title = f"Page cache {'on' if page_cache else 'off'}"
+        log(title)
+        results, peak = measure(args, page_cache)
+        sections.append(table(title, results, peak))
+
+    report = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Measured {datetime.date.today().isoformat()} on {machine()}.",
+            f"{args.programs:,} generated programs (plus the seed content) on PostgreSQL; "
+            f"gunicorn, {args.workers} sync workers, production settings; "
+            f"`wrk -t{args.threads} -c{args.connections} -d{args.duration}s` on 127.0.0.1 "
+            f"per page after a 2 s warm-up. "
+            f"Cache: {'Redis' if args.redis_url else 'local memory'}.",
+            "",
+            *sections,
+        ]
+    )
+    print(report)
+    if not args.no_write:
+        (ROOT / "bench" / "RESULTS.md").write_text(report)
+
+
+if __name__ == "__main__":
+    main()
