@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.shortcuts import resolve_url
 from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -49,7 +50,4 @@ class LoginThrottleMiddleware:
 
     @staticmethod
     def login_paths():
-        paths = {reverse("admin:login")}
-        if settings.LOGIN_URL.startswith("/"):
-            paths.add(settings.LOGIN_URL)
-        return paths
+        return {reverse("admin:login"), resolve_url(settings.LOGIN_URL)}

@@ -43,7 +43,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "directory.apps.DirectoryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_filters",
     "programs",
     "missions",
+    "submissions",
 ]
 
 MIDDLEWARE = [
@@ -248,7 +249,18 @@ LOGGING = {
 # is compared with.
 BENCHMARK = env.bool("DIRECTORY_BENCHMARK", default=False)
 
+# Members sign in to follow their submissions; staff use the admin.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "submissions:mine"
+LOGOUT_REDIRECT_URL = "programs:home"
+
 # --- The directory itself
 PROGRAMS_PER_PAGE = 25
 # A listing not verified for this many days carries a quiet "not verified since" note.
 STALE_AFTER_DAYS = env.int("DIRECTORY_STALE_AFTER_DAYS", default=365)
+# The site's public address, for links in e-mail (sent outside any request).
+SITE_URL = env.str("DIRECTORY_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Staff who hear of every new submission, besides the users allowed to moderate.
+MANAGERS = [("Staff", address) for address in env.list("DIRECTORY_STAFF_EMAILS", default=[])]
+# Public forms (submissions, suggested updates): entries per address and hour.
+SUBMISSION_RATE_LIMIT = env.int("DIRECTORY_SUBMISSION_RATE_LIMIT", default=10)

@@ -7,6 +7,8 @@ from . import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("submissions.urls")),
     path("", include("programs.urls")),
 ]
 

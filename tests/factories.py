@@ -87,3 +87,60 @@ def full_program(n, specialties, **kwargs):
         contacts=[f"Contact {n}"],
         **kwargs,
     )
+
+
+def submission_post(**overrides):
+    """The POST data of a complete, valid /submit/ form: a new organization, one place, one
+    staffing row, one contact. Keyword arguments replace or add fields; a value of None
+    removes the field."""
+    data = {
+        "organization": "",
+        "organization_name": "Andes Cleft Team",
+        "organization_website": "https://andes.example.org",
+        "name": "Cleft surgery in Cusco",
+        "description": "Two-week missions operating on children with cleft lip and palate.",
+        "website": "",
+        "specialties": [],
+        "other_specialties": "",
+        "needs_text": "Cleft lip and palate",
+        "frequency": "per-year",
+        "frequency_min": "2",
+        "frequency_max": "3",
+        "frequency_text": "two or three missions a year",
+        "next_mission_starts_on": "2027-03-01",
+        "next_mission_ends_on": "2027-03-14",
+        "resources_required": "Own travel",
+        "min_commitment": "Two weeks",
+        "languages": "Spanish, Quechua",
+        "trains_local_staff": "yes",
+        "impact_text": "",
+        "submitter_name": "Ana Quispe",
+        "submitter_email": "ana@example.org",
+        "submitter_relation": "organization",
+        "website_url": "",
+        "places-TOTAL_FORMS": "4",
+        "places-INITIAL_FORMS": "0",
+        "places-0-country": "PE",
+        "places-0-locality": "Cusco",
+        "staffing-TOTAL_FORMS": "4",
+        "staffing-INITIAL_FORMS": "0",
+        "staffing-0-role": "plastic-surgeon",
+        "staffing-0-min_count": "2",
+        "staffing-0-max_count": "4",
+        "staffing-0-period": "per-mission",
+        "staffing-0-accepts_trainees": "on",
+        "contacts-TOTAL_FORMS": "3",
+        "contacts-INITIAL_FORMS": "0",
+        "contacts-0-name": "Dr. Rosa Mamani",
+        "contacts-0-role": "Coordinator",
+        "contacts-0-email": "rosa@andes.example.org",
+        "contacts-0-is_name_public": "on",
+    }
+    for row in range(1, 4):
+        data[f"staffing-{row}-period"] = "per-mission"  # the select's initial value
+    for key, value in overrides.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data

@@ -51,6 +51,11 @@ class Contact(models.Model):
     role = models.CharField(_("role"), max_length=200, blank=True, default="")
     email = models.EmailField(_("e-mail"), blank=True, default="")
     phone = models.CharField(_("phone"), max_length=50, blank=True, default="")
+    is_name_public = models.BooleanField(
+        _("name may be published"),
+        default=True,
+        help_text=_("The person agreed to have their name shown on the program's page."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

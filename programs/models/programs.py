@@ -139,11 +139,16 @@ class ProgramQuerySet(models.QuerySet):
         return self
 
 
+class InvalidTransition(Exception):
+    """A status change that the program's current status does not allow."""
+
+
 class Program(models.Model):
     """A humanitarian surgery program that volunteers can join."""
 
     Status = ProgramStatus
     Frequency = Frequency
+    InvalidTransition = InvalidTransition
 
     organization = models.ForeignKey(
         Organization,
@@ -178,6 +183,9 @@ class Program(models.Model):
         _("minimum time commitment"), max_length=200, blank=True, default=""
     )
     resources_required = models.TextField(_("resources required"), blank=True, default="")
+    languages = models.CharField(
+        _("languages spoken on site"), max_length=200, blank=True, default=""
+    )
     trains_local_staff = models.BooleanField(
         _("trains local staff"),
         null=True,
@@ -240,6 +248,29 @@ class Program(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    # Status changes. Each checks the move and raises InvalidTransition; the caller saves
+    # (submissions.services does, in a transaction, with the e-mail that goes with it).
+    def publish(self):
+        if self.status not in (self.Status.PENDING, self.Status.ARCHIVED):
+            raise InvalidTransition(f"A {self.status} program cannot be published.")
+        self.status = self.Status.PUBLISHED
+        self.published_at = self.published_at or timezone.now()
+        # Staff reviewed the listing when they published it.
+        self.last_verified_on = timezone.localdate()
+
+    def reject(self):
+        if self.status != self.Status.PENDING:
+            raise InvalidTransition(f"A {self.status} program cannot be rejected.")
+        self.status = self.Status.REJECTED
+
+    def archive(self):
+        if self.status != self.Status.PUBLISHED:
+            raise InvalidTransition(f"A {self.status} program cannot be archived.")
+        self.status = self.Status.ARCHIVED
+
+    def mark_verified(self):
+        self.last_verified_on = timezone.localdate()
 
     @property
     def is_published(self):

@@ -8,4 +8,34 @@
       if (select.form) select.form.requestSubmit();
     });
   });
+
+  // Rows of a form (places, roles, contacts): show the filled ones and one empty row, and
+  // an "Add another" button for the rest. Without JavaScript every row is shown.
+  function isEmpty(row) {
+    return Array.prototype.every.call(row.querySelectorAll("input, select, textarea"), function (el) {
+      if (el.type === "checkbox" || el.type === "radio") return !el.checked;
+      if (el.tagName === "SELECT") return el.selectedIndex <= 0 || el.value === el.options[0].value;
+      return el.value === "";
+    });
+  }
+  document.querySelectorAll("[data-add-row]").forEach(function (button) {
+    var rows = Array.prototype.slice.call(button.parentNode.querySelectorAll("[data-row]"));
+    var shown = 0;
+    rows.forEach(function (row, i) {
+      var hasErrors = row.querySelector(".errorlist") !== null;
+      if (i === 0 || !isEmpty(row) || hasErrors) { shown = i + 1; }
+    });
+    rows.forEach(function (row, i) { if (i >= Math.max(shown, 1)) row.hidden = true; });
+    function update() { button.hidden = rows.every(function (row) { return !row.hidden; }); }
+    button.addEventListener("click", function () {
+      var next = rows.filter(function (row) { return row.hidden; })[0];
+      if (next) {
+        next.hidden = false;
+        var field = next.querySelector("input, select, textarea");
+        if (field) field.focus();
+      }
+      update();
+    });
+    update();
+  });
 })();

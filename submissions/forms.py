@@ -1,0 +1,318 @@
+"""
+The public forms: proposing a program (/submit/) and suggesting an update to a listed one.
+
+Every field has a length limit; nothing is rendered as HTML (templates escape); Django's
+CharField already refuses null characters with a message. Rows of places, staffing and
+contacts are formsets: empty rows are ignored, so a phone user fills in only what they need.
+"""
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from directory.abuse import HoneypotMixin
+from programs.models import Frequency, Organization, Period, Program, Role, Specialty
+
+from .models import ChangeRequest, Submission
+
+TEXT_LIMIT = 3000  # for free text: enough for a program's description, not for a book
+
+
+def text_area(rows=4):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SubmissionForm(HoneypotMixin, forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.with_published_programs(),
+        required=False,
+        empty_label=_("— Not listed yet: I enter it below —"),
+        help_text=_("Choose it if it already runs a program in the directory."),
+    )
+    organization_name = forms.CharField(
+        label=_("Name of a new organization"), max_length=200, required=False
+    )
+    organization_website = forms.URLField(
+        label=_("Its website"), max_length=200, required=False, assume_scheme="https"
+    )
+
+    name = forms.CharField(label=_("Program name"), max_length=200)
+    description = forms.CharField(
+        label=_("What the program does"),
+        max_length=TEXT_LIMIT,
+        widget=text_area(5),
+        help_text=_("A few factual sentences: who is treated, where, by whom."),
+    )
+    website = forms.URLField(
+        label=_("Program website"), max_length=200, required=False, assume_scheme="https"
+    )
+
+    specialties = forms.ModelMultipleChoiceField(
+        label=_("Surgical needs"),
+        queryset=Specialty.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_specialties = forms.CharField(
+        label=_("Other needs"),
+        max_length=300,
+        required=False,
+        help_text=_("Anything not in the list above, e.g. “hypospadias repair”."),
+    )
+    needs_text = forms.CharField(
+        label=_("Surgical needs in your words"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=text_area(3),
+    )
+
+    frequency = forms.ChoiceField(label=_("How often"), choices=Frequency.choices)
+    frequency_min = forms.IntegerField(
+        label=_("Missions, at least"), required=False, min_value=1, max_value=366
+    )
+    frequency_max = forms.IntegerField(
+        label=_("Missions, at most"), required=False, min_value=1, max_value=366
+    )
+    frequency_text = forms.CharField(
+        label=_("Frequency in your words"),
+        max_length=300,
+        required=False,
+        help_text=_("For example “4 to 5 missions a year, two weeks each”."),
+    )
+    next_mission_starts_on = forms.DateField(
+        label=_("Next mission starts"), required=False, widget=date_input()
+    )
+    next_mission_ends_on = forms.DateField(
+        label=_("Next mission ends"), required=False, widget=date_input()
+    )
+
+    resources_required = forms.CharField(
+        label=_("What volunteers must bring or pay"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=text_area(3),
+    )
+    min_commitment = forms.CharField(
+        label=_("Minimum time commitment"), max_length=200, required=False
+    )
+    languages = forms.CharField(label=_("Languages spoken on site"), max_length=200, required=False)
+    trains_local_staff = forms.TypedChoiceField(
+        label=_("Does the program train local staff?"),
+        choices=[("", _("Not specified")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+    impact_text = forms.CharField(
+        label=_("Impact so far"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=text_area(3),
+        help_text=_("Figures you can share: missions, surgeries, people trained, since when."),
+    )
+
+    submitter_name = forms.CharField(label=_("Your name"), max_length=200)
+    submitter_email = forms.EmailField(
+        label=_("Your e-mail"),
+        max_length=254,
+        help_text=_("We send the reference and our decision here. It is never published."),
+    )
+    submitter_relation = forms.ChoiceField(
+        label=_("Your relation to the program"), choices=Submission.Relation.choices
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organization") and not data.get("organization_name", "").strip():
+            self.add_error(
+                "organization_name",
+                forms.ValidationError(
+                    _("Choose the organization from the list or enter the name of a new one."),
+                    code="organization_missing",
+                ),
+            )
+        if data.get("organization") and data.get("organization_name", "").strip():
+            self.add_error(
+                "organization_name",
+                forms.ValidationError(
+                    _("Leave this empty when you choose an organization from the list."),
+                    code="organization_twice",
+                ),
+            )
+        low, high = data.get("frequency_min"), data.get("frequency_max")
+        if low and high and low > high:
+            self.add_error(
+                "frequency_max",
+                forms.ValidationError(
+                    _("“At most” must not be smaller than “at least”."), code="min_gt_max"
+                ),
+            )
+        start, end = data.get("next_mission_starts_on"), data.get("next_mission_ends_on")
+        if start and end and end < start:
+            self.add_error(
+                "next_mission_ends_on",
+                forms.ValidationError(
+                    _("The mission cannot end before it starts."), code="dates_reversed"
+                ),
+            )
+        return data
+
+
+class PlaceForm(forms.Form):
+    country = forms.ChoiceField(
+        label=_("Country"), choices=[("", _("— Country —")), *countries], required=True
+    )
+    locality = forms.CharField(
+        label=_("City or region"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional, e.g. “Lima” or “remote Greek islands”."),
+    )
+
+
+class StaffingForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("— Role —")), *Role.choices])
+    min_count = forms.IntegerField(
+        label=_("At least"),
+        required=False,
+        validators=[MinValueValidator(1), MaxValueValidator(999)],
+    )
+    max_count = forms.IntegerField(
+        label=_("At most"),
+        required=False,
+        validators=[MinValueValidator(1), MaxValueValidator(999)],
+    )
+    period = forms.ChoiceField(
+        label=_("Per"), choices=Period.choices, initial=Period.PER_MISSION, required=False
+    )
+    accepts_trainees = forms.BooleanField(label=_("Trainees accepted"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_count"), data.get("max_count")
+        if low and high and low > high:
+            self.add_error(
+                "max_count",
+                forms.ValidationError(
+                    _("“At most” must not be smaller than “at least”."), code="min_gt_max"
+                ),
+            )
+        return data
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.CharField(label=_("Role"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    is_name_public = forms.BooleanField(
+        label=_("This person agrees to have their name shown on the program’s page"),
+        required=False,
+        help_text=_("E-mail addresses are never shown: messages are relayed."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and not (data.get("email") or data.get("phone", "").strip()):
+            self.add_error(
+                "email",
+                forms.ValidationError(
+                    _("Give an e-mail address or a phone number for this contact."),
+                    code="contact_unreachable",
+                ),
+            )
+        return data
+
+
+class RowsFormSet(forms.BaseFormSet):
+    """Empty rows are skipped; `rows()` gives the cleaned data of the filled ones."""
+
+    def rows(self):
+        return [form.cleaned_data for form in self.forms if form.has_changed()]
+
+
+PlaceFormSet = formset_factory(
+    PlaceForm, formset=RowsFormSet, extra=4, max_num=20, min_num=1, validate_min=True
+)
+StaffingFormSet = formset_factory(StaffingForm, formset=RowsFormSet, extra=4, max_num=20)
+ContactFormSet = formset_factory(
+    ContactForm, formset=RowsFormSet, extra=3, max_num=10, min_num=1, validate_min=True
+)
+
+
+class ChangeRequestForm(HoneypotMixin, forms.Form):
+    """What someone reports about a listed program. The program's current values are the
+    initial values of the correction fields; only the ones they change are proposed."""
+
+    kind = forms.ChoiceField(
+        label=_("What has changed?"),
+        choices=ChangeRequest.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Tell us more"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=text_area(4),
+        help_text=_("For example the new dates, or the address that bounced."),
+    )
+    reporter_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    reporter_email = forms.EmailField(
+        label=_("Your e-mail"),
+        max_length=254,
+        required=False,
+        help_text=_("Only if staff may ask you a question. It is never published."),
+    )
+
+    def __init__(self, *args, program, **kwargs):
+        self.program = program
+        super().__init__(*args, **kwargs)
+        # One correction field per proposable program field, shaped like the model's.
+        for name in ChangeRequest.PROPOSABLE_FIELDS:
+            model_field = Program._meta.get_field(name)
+            if isinstance(model_field, models.URLField):
+                field = forms.URLField(max_length=200, assume_scheme="https")
+            elif model_field.get_internal_type() == "TextField":
+                field = forms.CharField(max_length=TEXT_LIMIT, widget=text_area(3))
+            else:
+                field = forms.CharField(max_length=model_field.max_length)
+            field.required = False
+            field.label = model_field.verbose_name[:1].upper() + model_field.verbose_name[1:]
+            field.initial = getattr(program, name)
+            self.fields[name] = field
+        # The contact fields come last, after the corrections.
+        for name in ["reporter_name", "reporter_email", self.HONEYPOT_FIELD]:
+            self.fields[name] = self.fields.pop(name)
+
+    @property
+    def correction_fields(self):
+        return [self[name] for name in ChangeRequest.PROPOSABLE_FIELDS]
+
+    def proposed_values(self):
+        """{field: new value} for the corrections that differ from the program's values."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ChangeRequest.PROPOSABLE_FIELDS
+            if self.cleaned_data.get(name, "").strip() != getattr(self.program, name).strip()
+        }
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        # "It has ended" and "the contact bounced" say enough by themselves.
+        says_enough = data.get("kind") in (ChangeRequest.Kind.ENDED, ChangeRequest.Kind.CONTACT)
+        if not says_enough and not data.get("message", "").strip() and not self.proposed_values():
+            raise forms.ValidationError(
+                _("Tell us what has changed, or correct one of the fields below."),
+                code="nothing_to_change",
+            )
+        return data
