@@ -358,7 +358,7 @@ class ChangeRequestAdmin(PendingFirstMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         change = get_object_or_404(ChangeRequest.objects.select_related("program"), pk=object_id)
         context = {
-            "change": change,
+            "change_request": change,
             "comparison": change.comparison(),
             "can_moderate": self.has_moderate_permission(request),
             "note_form": NoteForm(),
