@@ -16,7 +16,7 @@ from .regions import REGIONS, REGIONS_BY_SLUG
 
 class ContactInline(admin.TabularInline):
     model = Contact
-    fields = ["name", "role", "email", "phone", "position"]
+    fields = ["name", "role", "email", "phone", "is_name_public", "position"]
     extra = 0
 
 
@@ -86,6 +86,17 @@ class ProgramAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "updated_at"]
     inlines = [PlaceInline, StaffingRequirementInline, ContactInline]
+    actions = ["mark_verified_today"]
+
+    @admin.action(description=_("Mark the selected programs verified today"))
+    def mark_verified_today(self, request, queryset):
+        # A bulk date stamp after staff checked the listings with their organizations; the
+        # history of each program records it.
+        for program in queryset:
+            program.mark_verified()
+            program.save(update_fields=["last_verified_on", "updated_at"])
+            self.log_change(request, program, _("Marked verified"))
+        self.message_user(request, _("%(count)d marked verified.") % {"count": len(queryset)})
     fieldsets = [
         (None, {"fields": ["organization", "name", "slug", "description", "website"]}),
         (_("Needs"), {"fields": ["specialties", "needs_text", "location_text"]}),
@@ -98,6 +109,7 @@ class ProgramAdmin(admin.ModelAdmin):
                     "frequency_text",
                     "min_commitment",
                     "resources_required",
+                    "languages",
                     "trains_local_staff",
                 ]
             },

@@ -47,7 +47,12 @@ def add_history(env):
         "Program.objects.create(organization=org, name='Gone', slug='gone').delete()\n"
         "p = Program.objects.create(organization=org, name='Pending one', slug='pending-one')\n"
         "u = User.objects.create_user('reviewer', 'r@example.org', 'x', is_staff=True)\n"
-        "LogEntry.objects.log_actions(u.pk, [p], CHANGE, change_message='Checked')\n",
+        "LogEntry.objects.log_actions(u.pk, [p], CHANGE, change_message='Checked')\n"
+        "from submissions.models import Submission, ChangeRequest\n"
+        "Submission.objects.create(reference='S-BACKUP22', program=p, submitter_name='A',"
+        " submitter_email='a@example.org')\n"
+        "ChangeRequest.objects.create(reference='U-BACKUP22', program=p, kind='ended',"
+        " proposed={'min_commitment': 'One week'})\n",
     )
 
 
@@ -92,7 +97,14 @@ def test_backup_restores_into_an_empty_database_identically(tmp_path, target_env
     original, restored = read(tmp_path / "backup.json.gz"), read(tmp_path / "again.json.gz")
     assert restored == original
     models = {row["model"] for row in original}
-    assert {"programs.program", "programs.contact", "auth.user", "admin.logentry"} <= models
+    assert {
+        "programs.program",
+        "programs.contact",
+        "auth.user",
+        "admin.logentry",
+        "submissions.submission",
+        "submissions.changerequest",
+    } <= models
     statuses = {r["fields"]["status"] for r in original if r["model"] == "programs.program"}
     assert statuses == {"published", "pending"}
     pending = next(
