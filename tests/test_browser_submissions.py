@@ -42,7 +42,7 @@ def test_submit_moderate_and_find_a_program(page, live_server, seeded):
     User.objects.create_superuser("moderator", "mod@example.org", "a-long-password-1")
 
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Submit a program").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Submit a program").click()
     # Empty extra rows are tucked away until asked for.
     expect(page.locator("#places-group [data-row]").nth(1)).to_be_hidden()
     page.locator("#places-group").get_by_role("button", name="Add another place").click()
