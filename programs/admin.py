@@ -88,6 +88,11 @@ class ProgramAdmin(admin.ModelAdmin):
     inlines = [PlaceInline, StaffingRequirementInline, ContactInline]
     actions = ["mark_verified_today"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inlines and specialties: the search fields are made from them.
+        Program.objects.filter(pk=form.instance.pk).refresh_search()
+
     @admin.action(description=_("Mark the selected programs verified today"))
     def mark_verified_today(self, request, queryset):
         # A bulk date stamp after staff checked the listings with their organizations; the
@@ -97,6 +102,7 @@ class ProgramAdmin(admin.ModelAdmin):
             program.save(update_fields=["last_verified_on", "updated_at"])
             self.log_change(request, program, _("Marked verified"))
         self.message_user(request, _("%(count)d marked verified.") % {"count": len(queryset)})
+
     fieldsets = [
         (None, {"fields": ["organization", "name", "slug", "description", "website"]}),
         (_("Needs"), {"fields": ["specialties", "needs_text", "location_text"]}),
@@ -144,12 +150,16 @@ class OrganizationAdmin(admin.ModelAdmin):
     def program_count(self, organization):
         return organization.program_count
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.programs.all().refresh_search()  # the organization's name is searched
+
 
 @admin.register(Specialty)
 class SpecialtyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position", "program_count"]
     list_editable = ["position"]
-    search_fields = ["name"]
+    search_fields = ["name", "synonyms"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -158,6 +168,10 @@ class SpecialtyAdmin(admin.ModelAdmin):
     @admin.display(description=_("programs"), ordering="program_count")
     def program_count(self, specialty):
         return specialty.program_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.programs.all().refresh_search()  # names and synonyms are searched
 
 
 @admin.register(Contact)
@@ -174,6 +188,14 @@ class PlaceAdmin(admin.ModelAdmin):
     list_select_related = ["program"]
     search_fields = ["locality", "program__name"]
     autocomplete_fields = ["program"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        Program.objects.filter(pk=obj.program_id).refresh_search()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        Program.objects.filter(pk=obj.program_id).refresh_search()
 
 
 @admin.register(StaffingRequirement)

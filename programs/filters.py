@@ -24,6 +24,8 @@ SORTS = {
         (F("last_verified_on").desc(nulls_last=True), "name", "pk"),
     ),
     "organization": (_("Organization"), ("organization__name", "name", "pk")),
+    # Only with a search (`q`), and then the default.
+    "relevance": (_("Best match"), ("-search_rank", "name", "pk")),
 }
 DEFAULT_SORT = "name"
 
@@ -142,9 +144,20 @@ class ProgramFilter(django_filters.FilterSet):
     # --- What the page says about the filters ---------------------------------------------
 
     @property
+    def search_words(self):
+        """The normalized words of `q`, for ranking and highlighting."""
+        from .search import query_words
+
+        self.is_valid()
+        return query_words(self.form.cleaned_data.get("q") or "")
+
+    @property
     def sort_key(self):
         self.is_valid()
-        return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+        chosen = self.form.cleaned_data.get("sort")
+        if self.search_words:
+            return chosen or "relevance"
+        return DEFAULT_SORT if chosen in (None, "", "relevance") else chosen
 
     @property
     def problems(self):

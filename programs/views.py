@@ -90,6 +90,7 @@ class ProgramListView(ListView):
             chips=chips,
             problems=problems,
             sort=filterset.sort_key,
+            search_words=filterset.search_words,
             selected=filterset.selected(),
             filter_specialties=Specialty.objects.all(),
             result_count=context["paginator"].count,

@@ -67,6 +67,7 @@ def submit_program(form, places, staffing, contacts, user=None):
         )
         program.specialties.set(data["specialties"])
         _add_rows(program, places, staffing, contacts)
+        Program.objects.filter(pk=program.pk).refresh_search()
         submission = _create_with_unique_reference(
             Submission,
             "S",
@@ -245,6 +246,7 @@ def approve_submission(submission, by, merge_into=None):
             and not created_organization.programs.exists()
         ):
             created_organization.delete()
+        Program.objects.filter(pk=submission.program_id).refresh_search()
     _mail(
         [submission.submitter_email],
         _("Your program is published: %(name)s") % {"name": submission.program.name},
@@ -300,6 +302,7 @@ def apply_change(change, by, note=""):
         change.apply(by, note)
         change.program.save()
         change.save()
+        Program.objects.filter(pk=change.program_id).refresh_search()
     if change.reporter_email:
         _mail(
             [change.reporter_email],

@@ -38,19 +38,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def load_seed_content():
+    from programs.models import Program
+
+    call_command("loaddata", SEED, verbosity=0)
+    Program.objects.all().refresh_search()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the seed content: the real programs are the
     best test data there is. Tests that flush the database reload it (`seeded`)."""
     with django_db_blocker.unblock():
-        call_command("loaddata", SEED, verbosity=0)
+        load_seed_content()
 
 
 @pytest.fixture
 def seeded(transactional_db):
     """For transactional tests (live server, browser): the database is flushed after each,
     so the seed content is loaded again for each."""
-    call_command("loaddata", SEED, verbosity=0)
+    load_seed_content()
 
 
 @pytest.fixture(autouse=True)

@@ -75,6 +75,11 @@ class ProgramFactory(DjangoModelFactory):
         for position, name in enumerate(extracted or []):
             Contact.objects.create(program=self, name=name, position=position)
 
+    @factory.post_generation
+    def search_fields(self, create, extracted, **kwargs):
+        # Last: the search fields are written from the places and specialties above.
+        Program.objects.filter(pk=self.pk).refresh_search()
+
 
 def full_program(n, specialties, **kwargs):
     """A published program with everything a page shows: two places, two specialties,

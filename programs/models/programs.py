@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django_countries import countries
 
 from ..regions import REGIONS, REGIONS_BY_SLUG
 from .base import NaturalKeyManager
@@ -116,27 +115,36 @@ class ProgramQuerySet(models.QuerySet):
         )
 
     def search(self, text):
-        """Programs matching every word of `text` somewhere: in their name, organization,
-        description, needs, location wording, places (city, region or country name) or
-        specialties. Case-insensitive substring matching, which works on every database."""
-        for word in text.split():
-            country_codes = [code for code, name in countries if word.lower() in name.lower()]
-            places = Place.objects.filter(program=OuterRef("pk")).filter(
-                Q(locality__icontains=word) | Q(country__in=country_codes)
+        """Programs matching every word of `text` (see programs.search), annotated with
+        `search_rank`."""
+        from ..search import search
+
+        return search(self, text)
+
+    # The denormalized search fields: written here, explicitly, by whatever changes what a
+    # program shows (the admin, the submission workflow, the seed and generator commands).
+    def for_search_refresh(self):
+        return self.select_related("organization").prefetch_related("places", "specialties")
+
+    def refresh_search(self, batch_size=1000):
+        """Rewrite the search fields of every program in this queryset. Returns the count."""
+        from ..search import document_fields
+
+        count = 0
+        pks = list(self.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(pks), batch_size):
+            programs = list(
+                Program.objects.filter(pk__in=pks[start : start + batch_size]).for_search_refresh()
             )
-            specialties = Program.specialties.through.objects.filter(
-                program=OuterRef("pk"), specialty__name__icontains=word
-            )
-            self = self.filter(
-                Q(name__icontains=word)
-                | Q(organization__name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(needs_text__icontains=word)
-                | Q(location_text__icontains=word)
-                | Exists(places)
-                | Exists(specialties)
-            )
-        return self
+            for program in programs:
+                for field, value in document_fields(program).items():
+                    setattr(program, field, value)
+            Program.objects.bulk_update(programs, SEARCH_FIELDS)
+            count += len(programs)
+        return count
+
+
+SEARCH_FIELDS = ["search_names", "search_terms", "search_text"]
 
 
 class InvalidTransition(Exception):
@@ -206,6 +214,10 @@ class Program(models.Model):
     )
     source_url = models.URLField(_("source address"), blank=True, default="")
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Search fields (programs.search): normalized copies of what a program shows.
+    search_names = models.TextField(editable=False, blank=True, default="")
+    search_terms = models.TextField(editable=False, blank=True, default="")
+    search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

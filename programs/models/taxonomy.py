@@ -25,6 +25,14 @@ class Specialty(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True, default="")
+    synonyms = models.TextField(
+        _("other names"),
+        blank=True,
+        default="",
+        help_text=_(
+            "Other words people search with, in any language, e.g. “brûlures, Verbrennungen”."
+        ),
+    )
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Order in lists; lower comes first.")
     )

@@ -211,6 +211,7 @@ class Command(BaseCommand):
         through.objects.bulk_create(links, batch_size=5000)
         StaffingRequirement.objects.bulk_create(staffing, batch_size=5000)
         Contact.objects.bulk_create(contacts, batch_size=5000)
+        Program.objects.filter(pk__in=[p.pk for p in programs]).refresh_search()
         return {
             "organizations": len(organizations),
             "programs": len(programs),

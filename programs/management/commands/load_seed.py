@@ -25,6 +25,7 @@ class Command(BaseCommand):
             self.stdout.write("Programs exist already; seed content not loaded (use --force).")
             return
         call_command("loaddata", SEED_FIXTURE, verbosity=options["verbosity"])
+        Program.objects.all().refresh_search()
         self.stdout.write(
             self.style.SUCCESS(f"Seed content loaded: {Program.objects.count()} programs.")
         )
