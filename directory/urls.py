@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("", include("programs.urls")),
+    path("", include("missions.urls")),
 ]
 
 if settings.BENCHMARK:

@@ -8,7 +8,7 @@ another published figure.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -99,24 +99,27 @@ class ImpactFigureQuerySet(models.QuerySet):
         return {row["metric"]: (row["total"], bool(row["lower"])) for row in rows}
 
     def breakdown(self, metric, by):
-        """[(key, sum, is_lower_bound)] of one metric's countable figures, by "country"
-        (code, or "" for several or none), "specialty" (slug, or None) or "year" (the year
-        the figure's period ends or its mission took place, or None). The rows add up to
-        the metric's total."""
+        """[(key, sum, is_lower_bound, name)] of one metric's countable figures, by
+        "country" (code, or "" for several or none), "specialty" (slug and name, or None)
+        or "year" (the year the figure's period ends or its mission took place, or None).
+        The rows add up to the metric's total."""
         keys = {
-            "country": F("country"),
-            "specialty": F("specialty__slug"),
-            "year": Coalesce("period_end_year", ExtractYear("mission__end_on")),
+            "country": (F("country"), Value("")),
+            "specialty": (F("specialty__slug"), F("specialty__name")),
+            "year": (
+                Coalesce("period_end_year", ExtractYear("mission__end_on")),
+                Value(""),
+            ),
         }
+        key, name = keys[by]
         rows = (
             self.countable()
             .filter(metric=metric)
-            .annotate(key=keys[by])
-            .values("key")
+            .values(key=key, name=name)
             .annotate(total=Sum("value"), lower=Count("pk", filter=Q(is_lower_bound=True)))
             .order_by()
         )
-        return [(row["key"], row["total"], bool(row["lower"])) for row in rows]
+        return [(row["key"], row["total"], bool(row["lower"]), row["name"]) for row in rows]
 
 
 class ImpactFigure(models.Model):
@@ -278,6 +281,11 @@ class ImpactFigure(models.Model):
             Scope.ORGANIZATION: self.organization,
             Scope.CAMPAIGN: self.campaign,
         }[self.scope]
+
+    @property
+    def subject_name(self):
+        subject = self.subject
+        return subject.title if self.scope == Scope.MISSION else str(subject)
 
     @property
     def subject_url(self):

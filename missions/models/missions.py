@@ -70,6 +70,10 @@ class MissionQuerySet(models.QuerySet):
             ),
         )
 
+    def country_codes(self):
+        """The codes of the countries these missions go to, one query."""
+        return set(self.order_by().values_list("country", flat=True).distinct())
+
     # Filters. Related rows are matched with EXISTS so that no mission is listed twice.
     def in_countries(self, codes):
         return self.filter(country__in=list(codes))
@@ -302,6 +306,29 @@ class Mission(models.Model):
         self.status = self.Status.COMPLETED
 
     # --- What the pages say ------------------------------------------------------------------
+
+    # The same rules as MissionQuerySet.upcoming() and past(), for missions already loaded
+    # (a test keeps them in step).
+    def is_upcoming(self, today):
+        return self.status in (self.Status.PLANNED, self.Status.OPEN, self.Status.FULL) and (
+            self.end_on is None or self.end_on >= today
+        )
+
+    def is_past(self, today):
+        over = self.end_on is not None and self.end_on < today
+        return not self.is_cancelled and (self.status == self.Status.COMPLETED or over)
+
+    @property
+    def sort_key_soonest(self):
+        return (self.start_on is None, self.start_on or datetime.date.min, self.title, self.pk)
+
+    @property
+    def sort_key_latest(self):
+        return (self.end_on is None, -(self.end_on or datetime.date.min).toordinal(), self.title)
+
+    @property
+    def is_month_only(self):
+        return self.date_precision == self.DatePrecision.MONTH
 
     @property
     def is_cancelled(self):
