@@ -59,8 +59,8 @@ class BarChart:
 
 
 def bar_chart(slug, *, title, caption, header, value_header, rows, total_display=""):
-    """`rows` is [(label, value, display, short display, url)], drawn in the order given; the longest bar
-    fills the width left after the labels and values."""
+    """`rows` is [(label, value, display, short display, url)], drawn in the order given;
+    the longest bar fills the width left after the labels and values."""
     chart = BarChart(slug, title, caption, header, value_header, total_display=total_display)
     room = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     largest = max((row[1] for row in rows), default=0)

@@ -268,8 +268,12 @@ class ImpactFigure(models.Model):
         super().clean()
         if self.part_of_id and self.part_of.metric != self.metric:
             raise ValidationError(
-                {"part_of": _("A figure can only be included in one of the same metric.")},
-                code="part_of_other_metric",
+                {
+                    "part_of": ValidationError(
+                        _("A figure can only be included in one of the same metric."),
+                        code="part_of_other_metric",
+                    )
+                }
             )
 
     @property

@@ -274,8 +274,12 @@ class Mission(models.Model):
             return
         if self.start_on is None:
             raise ValidationError(
-                {"start_on": _("Give the first day, or the month, or choose “not known”.")},
-                code="start_required",
+                {
+                    "start_on": ValidationError(
+                        _("Give the first day, or the month, or choose “not known”."),
+                        code="start_required",
+                    )
+                }
             )
         end = self.end_on or self.start_on
         if self.date_precision == DatePrecision.MONTH:
@@ -284,7 +288,11 @@ class Mission(models.Model):
         self.end_on = end
         if self.end_on < self.start_on:
             raise ValidationError(
-                {"end_on": _("The last day is before the first.")}, code="end_before_start"
+                {
+                    "end_on": ValidationError(
+                        _("The last day is before the first."), code="end_before_start"
+                    )
+                }
             )
 
     # --- Status changes: verbs that check the move ------------------------------------------
