@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("submissions.urls")),
     path("", include("programs.urls")),
+    path("", include("missions.urls")),
 ]
 
 if settings.BENCHMARK:

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from programs.models import Program
 
 SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed.json"
+# Missions and impact figures of the same documents; they refer to the programs by slug.
+MISSIONS_FIXTURE = settings.BASE_DIR / "fixtures" / "missions.json"
 
 
 class Command(BaseCommand):
@@ -24,7 +26,7 @@ class Command(BaseCommand):
         if Program.objects.exists() and not force:
             self.stdout.write("Programs exist already; seed content not loaded (use --force).")
             return
-        call_command("loaddata", SEED_FIXTURE, verbosity=options["verbosity"])
+        call_command("loaddata", SEED_FIXTURE, MISSIONS_FIXTURE, verbosity=options["verbosity"])
         Program.objects.all().refresh_search()
         self.stdout.write(
             self.style.SUCCESS(f"Seed content loaded: {Program.objects.count()} programs.")

@@ -1,0 +1,114 @@
+"""
+The world map of the impact, home and program pages: static/img/world-map.svg (built by
+bin/build-world-map, one path per country with its ISO code as id) is drawn with <use>, and
+the countries with programs are links, shaded by their number of programs. Nothing is
+fetched from elsewhere and no script is needed.
+"""
+
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_countries.fields import Country
+
+MAP_FILE = "img/world-map.svg"
+SHADES = 4
+
+
+@functools.cache
+def map_geometry():
+    """(viewBox, the country codes drawn in the SVG), read once from the static file."""
+    text = Path(finders.find(MAP_FILE)).read_text(encoding="utf-8")
+    viewbox = re.search(r'viewBox="([^"]+)"', text)[1]
+    return viewbox, frozenset(re.findall(r'<path id="([A-Z]{2})"', text))
+
+
+@dataclass
+class MapCountry:
+    code: str
+    name: str
+    url: str
+    label: str
+    css_class: str
+
+
+@dataclass
+class WorldMap:
+    title: str
+    size: str
+    href: str
+    viewbox: str
+    countries: list[MapCountry] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    # Countries with programs that the 1:110m map is too coarse to draw (Singapore, Malta...).
+    not_drawn: list[MapCountry] = field(default_factory=list)
+
+
+def _country(code, label, css_class):
+    country = Country(code=code)
+    return MapCountry(
+        code=code,
+        name=str(country.name),
+        url=reverse("programs:country", kwargs={"code": code.lower()}),
+        label=label,
+        css_class=css_class,
+    )
+
+
+def shade(count, largest):
+    """1 to SHADES, in proportion to the largest count on the map."""
+    return max(1, math.ceil(SHADES * count / largest)) if largest else 1
+
+
+def program_map(counts, *, size="large", title=None):
+    """Countries shaded by their number of programs; `counts` is {code: count} or
+    [(Country, count)] as the program pages have it."""
+    if not isinstance(counts, dict):
+        counts = {str(country.code): count for country, count in counts}
+    viewbox, drawn = map_geometry()
+    largest = max(counts.values(), default=0)
+    world_map = WorldMap(
+        title=title or _("Countries by number of programs"),
+        size=size,
+        href=static(MAP_FILE),
+        viewbox=viewbox,
+    )
+    for code, count in sorted(counts.items(), key=lambda item: str(Country(item[0]).name)):
+        if not count:
+            continue
+        label = ngettext(
+            "%(country)s: %(count)s program", "%(country)s: %(count)s programs", count
+        ) % {"country": Country(code=code).name, "count": count}
+        entry = _country(code, label, f"world-map__country--{shade(count, largest)}")
+        (world_map.countries if code in drawn else world_map.not_drawn).append(entry)
+    if largest:
+        for level in range(1, SHADES + 1):
+            low = math.floor(largest * (level - 1) / SHADES) + 1
+            high = math.floor(largest * level / SHADES)
+            if high < low:
+                continue
+            text = str(low) if low == high else f"{low}–{high}"
+            world_map.legend.append((f"world-map__country--{level}", text))
+    return world_map
+
+
+def highlight_map(codes, *, size="small", title=None):
+    """The countries of one program, highlighted."""
+    viewbox, drawn = map_geometry()
+    world_map = WorldMap(
+        title=title or _("Where this program works"),
+        size=size,
+        href=static(MAP_FILE),
+        viewbox=viewbox,
+    )
+    for code in sorted(set(codes), key=lambda c: str(Country(c).name)):
+        entry = _country(code, str(Country(code=code).name), "world-map__country--highlight")
+        (world_map.countries if code in drawn else world_map.not_drawn).append(entry)
+    return world_map
