@@ -10,6 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 from django_countries.fields import Country
 
+from .facets import Facets
 from .filters import ProgramFilter
 from .models import Organization, Program, Specialty
 from .regions import REGIONS, region_of
@@ -92,13 +93,20 @@ class ProgramListView(ListView):
             sort=filterset.sort_key,
             search_words=filterset.search_words,
             selected=filterset.selected(),
-            filter_specialties=Specialty.objects.all(),
             result_count=context["paginator"].count,
-            filter_countries=country_list(Program.objects.published().country_counts()),
+            **self.facet_context(filterset),
         )
         if context["result_count"] == 0 and chips:
             context["widen"] = self.widening_suggestions(chips)
         return context
+
+    def facet_context(self, filterset):
+        facets = Facets(filterset)
+        return {
+            "filter_countries": facets.countries(),
+            "filter_specialties": facets.specialties(),
+            "facet_counts": facets.grouped(),
+        }
 
     def widening_suggestions(self, chips):
         """For an empty result: how many programs each single filter removal would give.

@@ -20,6 +20,26 @@ from .organizations import Organization
 from .taxonomy import Specialty
 
 
+# Conditions on a program, as expressions: the filters use them, and the facet counts combine
+# them inside one aggregate. Related rows are matched with EXISTS so that no program is
+# listed or counted twice.
+def has_place_in(codes):
+    return Exists(Place.objects.filter(program=OuterRef("pk"), country__in=list(codes)))
+
+
+def needs_one_of(roles):
+    """A program that needs someone in one of `roles`, or in a role those people also fill
+    (a board-certified plastic surgeon fits a program that asks for surgeons)."""
+    wanted = set()
+    for role in roles:
+        wanted |= StaffingRequirement.Role.fits(role)
+    return Exists(StaffingRequirement.objects.filter(program=OuterRef("pk"), role__in=wanted))
+
+
+def takes_trainees():
+    return Exists(StaffingRequirement.objects.filter(program=OuterRef("pk"), accepts_trainees=True))
+
+
 class ProgramQuerySet(models.QuerySet):
     # Visibility. Every public page, list, count and filter choice starts here.
     def published(self):
@@ -81,9 +101,7 @@ class ProgramQuerySet(models.QuerySet):
 
     # Filters. Related rows are matched with EXISTS so that no program is listed twice.
     def in_countries(self, codes):
-        return self.filter(
-            Exists(Place.objects.filter(program=OuterRef("pk"), country__in=list(codes)))
-        )
+        return self.filter(has_place_in(codes))
 
     def in_region(self, slug):
         return self.in_countries(REGIONS_BY_SLUG[slug].countries)
@@ -98,21 +116,10 @@ class ProgramQuerySet(models.QuerySet):
         )
 
     def needing_roles(self, roles):
-        """Programs that need someone in one of `roles`, or in a role those people also fill
-        (a board-certified plastic surgeon fits a program that asks for surgeons)."""
-        wanted = set()
-        for role in roles:
-            wanted |= StaffingRequirement.Role.fits(role)
-        return self.filter(
-            Exists(StaffingRequirement.objects.filter(program=OuterRef("pk"), role__in=wanted))
-        )
+        return self.filter(needs_one_of(roles))
 
     def accepting_trainees(self):
-        return self.filter(
-            Exists(
-                StaffingRequirement.objects.filter(program=OuterRef("pk"), accepts_trainees=True)
-            )
-        )
+        return self.filter(takes_trainees())
 
     def search(self, text):
         """Programs matching every word of `text` (see programs.search), annotated with

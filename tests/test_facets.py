@@ -1,0 +1,138 @@
+"""Facet counts of the filter panel, checked against counts worked out by hand from the seed
+documents, and their cost in queries."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from programs.models import Specialty
+from tests.factories import OrganizationFactory, full_program
+
+pytestmark = pytest.mark.django_db
+
+
+def option(text, name, value):
+    """(label text with its count, disabled?) of one checkbox of the filter panel."""
+    pattern = (
+        r'<label class="check[^"]*"><input type="checkbox" name="%s" value="%s"[^>]*?'
+        r"( disabled)?> <span>(.*?) <span class=\"count\">\((\d+)\)</span></span></label>"
+    ) % (re.escape(name), re.escape(value))
+    match = re.search(pattern, text)
+    assert match, (name, value)
+    return int(match.group(3)), bool(match.group(1))
+
+
+def panel(client, query=""):
+    response = client.get(f"/programs/?{query}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_unfiltered_counts_match_the_seed(client):
+    text = panel(client)
+    # Guatemala: AICPE Onlus and Smile Network International.
+    assert option(text, "country", "GT") == (2, False)
+    # Palestine: Gaza Plastic Surgery, MAP and IDEALS, MedGlobal, PCRF.
+    assert option(text, "country", "PS") == (4, False)
+    assert option(text, "specialty", "cleft-lip-and-palate") == (6, False)
+    # Latin America: AICPE (PY, GT), Caritas Felices (PE), Nuevo Amanecer (MX), Smile Network
+    # (HT, GT), Triana (CO), Mission Plasticos (AR).
+    assert option(text, "region", "latin-america") == (6, False)
+
+
+def test_counts_apply_the_other_filters(client):
+    text = panel(client, "specialty=cleft-lip-and-palate")
+    # Cleft programs in Guatemala: Smile Network only; in Palestine: none.
+    assert option(text, "country", "GT") == (1, False)
+    assert option(text, "country", "PS") == (0, True)
+    assert option(text, "region", "latin-america") == (3, False)
+    # The specialty facet itself ignores the specialty filter: ticking another adds to it.
+    assert option(text, "specialty", "cleft-lip-and-palate") == (6, False)
+
+
+def test_a_facet_ignores_its_own_filter(client):
+    text = panel(client, "country=GT")
+    assert option(text, "country", "GT") == (2, False)
+    assert option(text, "country", "PS") == (4, False)
+    # Other facets count within Guatemala: AICPE and Smile Network, one of them cleft.
+    assert option(text, "specialty", "cleft-lip-and-palate") == (1, False)
+
+
+def test_counts_with_the_search(client):
+    text = panel(client, "q=cleft")
+    assert option(text, "country", "VN") == (1, False)  # Operation Smile Vietnam
+    assert option(text, "country", "PS") == (0, True)
+
+
+def test_each_count_is_what_ticking_it_gives(client):
+    base = "specialty=cleft-lip-and-palate&trainees=yes"
+    text = panel(client, base)
+    for name, value in [
+        ("country", "GT"),
+        ("country", "PH"),
+        ("region", "asia"),
+        ("role", "surgeon"),
+        ("role", "plastic-surgery-resident"),
+        ("frequency", "per-year"),
+        ("frequency", "year-round"),
+        ("specialty", "burns"),
+    ]:
+        shown, _disabled = option(text, name, value)
+        if name == "specialty":
+            query = f"trainees=yes&specialty={value}"
+        else:
+            query = f"{base}&{name}={value}"
+        result = client.get(f"/programs/?{query}").context["result_count"]
+        assert shown == result, (name, value)
+
+
+def test_trainees_count(client):
+    text = panel(client)
+    count, _ = option(text, "trainees", "yes")
+    assert count == client.get("/programs/?trainees=yes").context["result_count"]
+    assert count > 0
+
+
+def test_a_ticked_option_stays_enabled_even_at_zero(client):
+    # No cleft program works in Palestine: both ticked options count 0, and stay usable
+    # so that they can be unticked.
+    text = panel(client, "country=PS&specialty=cleft-lip-and-palate")
+    assert option(text, "country", "PS") == (0, False)
+    assert option(text, "specialty", "cleft-lip-and-palate") == (0, False)
+    assert re.search(r'value="cleft-lip-and-palate"[^>]*checked', text)
+    assert option(text, "country", "GT") == (1, False)  # cleft in Guatemala: can be added
+    assert option(text, "country", "MX") == (1, False)
+    assert option(text, "country", "IQ") == (0, True)  # nothing there: greyed out
+
+
+def test_every_country_with_a_program_is_offered_even_when_filtered_out(client):
+    unfiltered = re.findall(r'name="country" value="(\w\w)"', panel(client))
+    filtered = re.findall(r'name="country" value="(\w\w)"', panel(client, "q=cleft"))
+    assert unfiltered == filtered
+    assert len(unfiltered) == 22  # the countries of the seed documents' places
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "country=PE",
+        "q=program&country=PE&region=latin-america&specialty=noma&role=surgeon"
+        "&frequency=year-round&trainees=no&sort=newest",
+    ],
+)
+def test_facets_cost_a_fixed_number_of_queries(client, query):
+    specialties = list(Specialty.objects.filter(slug__in=["noma", "burns"]))
+    organization = OrganizationFactory(name="Bulk org", slug="bulk-org")
+    counts = []
+    made = 0
+    for total in (10, 200):
+        for n in range(made, total):
+            full_program(n, specialties, organization=organization)
+        made = total
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/programs/?{query}").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 10, counts
