@@ -16,9 +16,12 @@ pytestmark = pytest.mark.django_db
 def option(text, name, value):
     """(label text with its count, disabled?) of one checkbox of the filter panel."""
     pattern = (
-        r'<label class="check[^"]*"><input type="checkbox" name="%s" value="%s"[^>]*?'
-        r"( disabled)?> <span>(.*?) <span class=\"count\">\((\d+)\)</span></span></label>"
-    ) % (re.escape(name), re.escape(value))
+        r'<label class="check[^"]*"><input type="checkbox" name="'
+        + re.escape(name)
+        + r'" value="'
+        + re.escape(value)
+        + r'"[^>]*?( disabled)?> <span>(.*?) <span class="count">\((\d+)\)</span></span></label>'
+    )
     match = re.search(pattern, text)
     assert match, (name, value)
     return int(match.group(3)), bool(match.group(1))
