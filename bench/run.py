@@ -40,6 +40,8 @@ PAGES = [
     ),
     ("list, page 40", "/programs/?page=40"),
     ("program detail", "/programs/nuevo-amanecer/"),
+    ("impact", "/impact/"),
+    ("missions calendar (.ics)", "/missions/calendar.ics"),
     ("static file (CSS)", None),  # resolved from the home page's <link>
 ]
 

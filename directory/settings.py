@@ -274,6 +274,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "submissions:mine"
 LOGOUT_REDIRECT_URL = "programs:home"
 
+# Rendered public pages for anonymous visitors (directory/pagecache.py). On by default only
+# with a shared cache: a per-process cache cannot tell other app servers of a change.
+PAGE_CACHE = env.bool("DIRECTORY_PAGE_CACHE", default=bool(REDIS_URL))
+
 # --- The directory itself
 PROGRAMS_PER_PAGE = 25
 # A listing not verified for this many days carries a quiet "not verified since" note.

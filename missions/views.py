@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 from django_countries.fields import Country
 
+from directory.pagecache import CachedPageMixin
 from programs.models import Program, Specialty
 from programs.views import ProgramListView, country_list
 
@@ -23,7 +24,7 @@ MISSIONS_PER_PAGE = 25
 RECENT_PAST = 5
 
 
-class MissionListView(ListView):
+class MissionListView(CachedPageMixin, ListView):
     template_name = "missions/mission_list.html"
     context_object_name = "missions"
     paginate_by = MISSIONS_PER_PAGE
@@ -82,7 +83,7 @@ class MissionListView(ListView):
         return links
 
 
-class MissionDetailView(DetailView):
+class MissionDetailView(CachedPageMixin, DetailView):
     """A mission of a published program. A cancelled one keeps its page, marked cancelled:
     calendars that imported it link here."""
 
@@ -94,7 +95,7 @@ class MissionDetailView(DetailView):
 # --- Calendars ----------------------------------------------------------------------------
 
 
-class MissionCalendarView(View):
+class MissionCalendarView(CachedPageMixin, View):
     """All dated missions of published programs as iCalendar; subclasses narrow them."""
 
     filename = "missions.ics"
@@ -182,7 +183,7 @@ def short_display(total, lower):
     return f"{total:,}+" if lower else f"{total:,}"
 
 
-class ImpactView(TemplateView):
+class ImpactView(CachedPageMixin, TemplateView):
     template_name = "missions/impact.html"
 
     def get_context_data(self, **kwargs):

@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Directory")
+
+    def ready(self):
+        from directory import pagecache
+
+        # Cached public pages go stale on any write to the content (directory/pagecache.py
+        # says why this is a signal).
+        post_save.connect(pagecache.on_model_change, dispatch_uid="pagecache-save")
+        post_delete.connect(pagecache.on_model_change, dispatch_uid="pagecache-delete")
+        m2m_changed.connect(pagecache.on_m2m_change, dispatch_uid="pagecache-m2m")

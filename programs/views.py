@@ -10,6 +10,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 from django_countries.fields import Country
 
+from directory.pagecache import CachedPageMixin
+
 from .facets import Facets
 from .filters import ProgramFilter
 from .models import Organization, Program, Specialty
@@ -24,7 +26,7 @@ def country_list(counts):
     )
 
 
-class HomeView(TemplateView):
+class HomeView(CachedPageMixin, TemplateView):
     template_name = "programs/home.html"
 
     def get_context_data(self, **kwargs):
@@ -40,7 +42,7 @@ class HomeView(TemplateView):
         )
 
 
-class ProgramListView(ListView):
+class ProgramListView(CachedPageMixin, ListView):
     """The searchable, filterable list. Subclasses narrow it (one country, one specialty,
     one organization) and keep the filters for the rest."""
 
@@ -121,7 +123,7 @@ class ProgramListView(ListView):
         return suggestions
 
 
-class ProgramDetailView(DetailView):
+class ProgramDetailView(CachedPageMixin, DetailView):
     queryset = Program.objects.published().for_detail()
     template_name = "programs/program_detail.html"
     context_object_name = "program"
@@ -193,7 +195,7 @@ class SpecialtyDetailView(ProgramListView):
         return super().get_context_data(specialty=self.specialty, **kwargs)
 
 
-class CountryListView(TemplateView):
+class CountryListView(CachedPageMixin, TemplateView):
     template_name = "programs/country_list.html"
 
     def get_context_data(self, **kwargs):
@@ -205,7 +207,7 @@ class CountryListView(TemplateView):
         )
 
 
-class SpecialtyListView(ListView):
+class SpecialtyListView(CachedPageMixin, ListView):
     template_name = "programs/specialty_list.html"
     context_object_name = "specialties"
     queryset = Specialty.objects.with_program_counts()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_countries import countries
 
+from directory.pagecache import content_changed
 from programs.models import (
     Contact,
     Frequency,
@@ -211,10 +212,83 @@ class Command(BaseCommand):
         through.objects.bulk_create(links, batch_size=5000)
         StaffingRequirement.objects.bulk_create(staffing, batch_size=5000)
         Contact.objects.bulk_create(contacts, batch_size=5000)
+        missions, figures = self.generate_missions(programs, places, rng, now)
         Program.objects.filter(pk__in=[p.pk for p in programs]).refresh_search()
+        content_changed()  # bulk inserts send no signal to the page cache
         return {
             "organizations": len(organizations),
             "programs": len(programs),
             "places": len(places),
             "staffing": len(staffing),
+            "missions": missions,
+            "impact figures": figures,
         }
+
+    def generate_missions(self, programs, places, rng, now):
+        """A dated mission for about a third of the programs (past and coming, some known only
+        by their month, a few cancelled), and an impact figure for one in five."""
+        import calendar
+        import datetime
+
+        from missions.models import ImpactFigure, Mission, MissionRole
+        from missions.models.choices import Basis, DatePrecision, Metric, MissionStatus, Scope
+
+        first_place = {}
+        for place in places:
+            first_place.setdefault(place.program_id, place)
+        today = now.date()
+        missions, roles, figures = [], [], []
+        for program in programs:
+            place = first_place[program.pk]
+            if rng.random() < 0.35:
+                start = today + datetime.timedelta(days=rng.randint(-365, 540))
+                by_month = rng.random() < 0.3
+                if by_month:
+                    start = start.replace(day=1)
+                    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+                else:
+                    end = start + datetime.timedelta(days=rng.randint(4, 14))
+                status = (
+                    MissionStatus.COMPLETED
+                    if end < today
+                    else rng.choice([MissionStatus.PLANNED, MissionStatus.OPEN, MissionStatus.FULL])
+                )
+                if rng.random() < 0.05:
+                    status = MissionStatus.CANCELLED
+                missions.append(
+                    Mission(
+                        program=program,
+                        title=f"{program.name}: {start:%B %Y}",
+                        slug=f"gen-mission-{program.pk}",
+                        country=place.country,
+                        city=place.locality,
+                        start_on=start,
+                        end_on=end,
+                        date_precision=DatePrecision.MONTH if by_month else DatePrecision.DAY,
+                        status=status,
+                        team_size=rng.randint(4, 20),
+                        source="Generated for benchmarks",
+                    )
+                )
+            if rng.random() < 0.2:
+                year = today.year - rng.randint(1, 10)
+                figures.append(
+                    ImpactFigure(
+                        scope=Scope.PROGRAM,
+                        program=program,
+                        metric=rng.choice(
+                            [Metric.SURGERIES, Metric.PATIENT_EVALUATIONS, Metric.TRIPS]
+                        ),
+                        value=rng.randint(5, 5000),
+                        basis=Basis.TOTAL,
+                        period_start_year=year,
+                        period_end_year=today.year,
+                        source="Generated for benchmarks",
+                    )
+                )
+        missions = Mission.objects.bulk_create(missions, batch_size=2000)
+        for mission in missions:
+            roles.append(MissionRole(mission=mission, role=Role.SURGEON, count=rng.randint(1, 4)))
+        MissionRole.objects.bulk_create(roles, batch_size=5000)
+        ImpactFigure.objects.bulk_create(figures, batch_size=5000)
+        return len(missions), len(figures)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from directory.pagecache import content_changed
 from programs.models import Program
 
 SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed.json"
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             return
         call_command("loaddata", SEED_FIXTURE, MISSIONS_FIXTURE, verbosity=options["verbosity"])
         Program.objects.all().refresh_search()
+        content_changed()  # loaddata's raw saves send no signal to the page cache
         self.stdout.write(
             self.style.SUCCESS(f"Seed content loaded: {Program.objects.count()} programs.")
         )

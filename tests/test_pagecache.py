@@ -1,0 +1,194 @@
+"""The page cache: anonymous visitors get stored pages, every change to the content shows on
+the next request, and nothing personal is ever stored or served."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from directory import pagecache
+from programs.models import Organization, Place, Program, Specialty
+from submissions import services
+from submissions.models import ChangeRequest
+from tests.factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/",
+    "/programs/",
+    "/programs/?q=cleft&country=GT",
+    "/programs/nuevo-amanecer/",
+    "/countries/",
+    "/countries/mx/",
+    "/specialties/",
+    "/specialties/burns/",
+    "/organizations/nuevo-amanecer/",
+    "/missions/",
+    "/impact/",
+    "/missions/calendar.ics",
+]
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE = True
+    cache.clear()
+
+
+def fetch(client, url, **extra):
+    response = client.get(url, **extra)
+    assert response.status_code == 200, url
+    return response
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_the_second_anonymous_visit_is_served_from_the_cache(client, url):
+    first = fetch(client, url)
+    assert first["X-Page-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as queries:
+        second = fetch(Client(), url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert len(queries) == 0
+    # Served from the cache or not, the page carries the same protective headers.
+    for header in ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"]:
+        assert second.has_header(header), header
+
+
+def test_the_cache_is_off_unless_asked(client, settings):
+    settings.PAGE_CACHE = False
+    fetch(client, "/programs/")
+    assert not fetch(client, "/programs/").has_header("X-Page-Cache")
+
+
+def test_a_newly_published_program_shows_on_the_next_request(client, admin_user):
+    fetch(client, "/programs/")
+    fetch(client, "/")
+    pending = ProgramFactory(name="Quokka outreach", pending=True, places=["PE"])
+    assert "Quokka outreach" not in fetch(client, "/programs/").content.decode()
+    pending.publish()
+    pending.save()
+    response = fetch(client, "/programs/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Quokka outreach" in response.content.decode()
+    assert fetch(client, "/").context["totals"]["programs"] == 20
+
+
+def test_an_approved_submission_shows_on_the_next_request(client, admin_user):
+    from tests.factories import submission_post
+
+    fetch(client, "/programs/?q=Cusco")
+    client.post("/submit/", submission_post())
+    cache_hit = fetch(client, "/programs/?q=Cusco")
+    assert cache_hit.context is None or cache_hit.context["result_count"] == 0
+    submission = services.Submission.objects.get()
+    services.approve_submission(submission, by=admin_user)
+    assert "Andes Cleft Team" in fetch(client, "/programs/?q=Cusco").content.decode()
+
+
+def test_an_edit_in_the_admin_shows_on_the_next_request(client, admin_client):
+    fetch(client, "/programs/nuevo-amanecer/")
+    organization = Organization.objects.get(slug="nuevo-amanecer")
+    admin_client.post(
+        reverse("admin:programs_organization_change", args=[organization.pk]),
+        {
+            "name": "Amanecer Renamed",
+            "slug": organization.slug,
+            "description": "",
+            "website": "",
+            "phone": "",
+        },
+    )
+    assert "Amanecer Renamed" in fetch(client, "/programs/nuevo-amanecer/").content.decode()
+
+
+def test_related_rows_and_their_links_invalidate_too(client):
+    program = Program.objects.get(slug="nuevo-amanecer")
+    fetch(client, "/countries/pe/")
+    Place.objects.create(program=program, country="PE", locality="Arequipa")
+    assert "Nuevo Amanecer" in fetch(client, "/countries/pe/").content.decode()
+    fetch(client, "/specialties/noma/")
+    program.specialties.add(Specialty.objects.get(slug="noma"))
+    assert "Nuevo Amanecer" in fetch(client, "/specialties/noma/").content.decode()
+    program.specialties.clear()
+    assert "Nuevo Amanecer" not in fetch(client, "/specialties/noma/").content.decode()
+
+
+def test_a_deleted_or_archived_program_leaves_at_once(client):
+    fetch(client, "/programs/")
+    program = Program.objects.get(slug="nuevo-amanecer")
+    program.archive()
+    program.save()
+    assert "Nuevo Amanecer Program" not in fetch(client, "/programs/").content.decode()
+    assert client.get("/programs/nuevo-amanecer/").status_code == 404
+
+
+def test_reloading_the_seed_invalidates(client):
+    fetch(client, "/programs/")
+    Program.objects.filter(slug="nuevo-amanecer").update(name="Changed by update()")
+    # update() sends no signal: the commands that write in bulk say so themselves.
+    assert fetch(client, "/programs/")["X-Page-Cache"] == "hit"
+    call_command("load_seed", "--force", verbosity=0)
+    pagecache_version = cache.get(pagecache.VERSION_KEY)
+    assert pagecache_version
+    assert fetch(client, "/programs/")["X-Page-Cache"] == "miss"
+
+
+def test_signed_in_staff_are_never_served_from_or_stored_in_the_cache(client, admin_client):
+    fetch(client, "/programs/nuevo-amanecer/")  # stored for anonymous visitors
+    response = admin_client.get("/programs/nuevo-amanecer/")
+    assert not response.has_header("X-Page-Cache")
+    assert response.context is not None  # rendered for them
+    # Nothing the staff member saw was stored either.
+    cache.clear()
+    admin_client.get("/programs/")
+    assert fetch(client, "/programs/")["X-Page-Cache"] == "miss"
+
+
+def test_signed_in_members_bypass_the_cache(client):
+    member = User.objects.create_user("member", "m@example.org", "pw")
+    client.force_login(member)
+    client.get("/programs/")
+    assert not client.get("/programs/").has_header("X-Page-Cache")
+
+
+def test_forms_are_never_cached(client):
+    for url in ["/submit/", "/programs/nuevo-amanecer/suggest/", "/accounts/login/"]:
+        client.get(url)
+        response = client.get(url)
+        assert not response.has_header("X-Page-Cache"), url
+    response = client.post("/submit/", {"name": ""})
+    assert response.status_code == 400
+    assert not response.has_header("X-Page-Cache")
+
+
+def test_a_waiting_message_is_shown_to_its_visitor_only(client):
+    fetch(Client(), "/programs/nuevo-amanecer/")  # a cached copy exists
+    program = Program.objects.get(slug="nuevo-amanecer")
+    data = {name: getattr(program, name) for name in ChangeRequest.PROPOSABLE_FIELDS}
+    data.update(kind="ended", message="", reporter_name="", reporter_email="", website_url="")
+    response = client.post("/programs/nuevo-amanecer/suggest/", data, follow=True)
+    assert "Thank you. Your update" in response.content.decode()
+    # Another visitor gets the page without it.
+    other = fetch(Client(), "/programs/nuevo-amanecer/")
+    assert "Thank you. Your update" not in other.content.decode()
+
+
+def test_each_language_has_its_own_copy(client):
+    english = fetch(Client(), "/programs/", HTTP_ACCEPT_LANGUAGE="en")
+    german = fetch(Client(), "/programs/", HTTP_ACCEPT_LANGUAGE="de")
+    assert german["X-Page-Cache"] == "miss"
+    assert 'lang="de"' in german.content.decode()
+    assert 'lang="en"' in english.content.decode()
+    assert "Accept-Language" in german["Vary"]
+
+
+def test_error_pages_and_redirects_are_not_stored(client):
+    assert client.get("/programs/no-such-program/").status_code == 404
+    assert client.get("/countries/PE/").status_code == 301
+    assert not [key for key in cache._cache if "no-such-program" in str(key) or "/PE/" in str(key)]
