@@ -42,6 +42,19 @@ def content_changed(**kwargs):
         cache.set(VERSION_KEY, 1, timeout=None)
 
 
+def versioned(name, compute, timeout=3600):
+    """`compute()`, cached until the content changes (for data shared by many pages)."""
+    key = f"directory:data:{name}"
+    found = cache.get_many([key, VERSION_KEY])
+    version = found.get(VERSION_KEY, 0)
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    value = compute()
+    cache.set(key, (version, value), timeout)
+    return value
+
+
 def on_model_change(sender, **kwargs):
     if sender._meta.app_label in CONTENT_APPS and not kwargs.get("raw"):
         content_changed()

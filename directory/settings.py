@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    # Search lookups (trigram, full text) on PostgreSQL; unused, and harmless, on SQLite.
+    # Full-text search fields and lookups on PostgreSQL; unused, and harmless, on SQLite.
     "django.contrib.postgres",
     "django_countries",
     "django_filters",
@@ -107,11 +107,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # An unreachable server fails fast (the visitor gets a 503 page) instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
-    # Typo tolerance of the search (programs.search): how alike a typed word and a word of a
-    # program must be. pg_trgm's default, 0.6, misses "plate" for "palate" (0.5).
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "options", "-c pg_trgm.word_similarity_threshold=0.5"
-    )
 else:
     # SQLite: writers queue for the lock (IMMEDIATE, a 20 s wait) instead of failing with
     # "database is locked" when several requests save at once; WAL lets reads go on meanwhile.

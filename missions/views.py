@@ -31,6 +31,9 @@ class MissionListView(CachedPageMixin, ListView):
     # A page that does not exist shows the nearest one with a note, as on /programs/.
     paginate_queryset = ProgramListView.paginate_queryset
 
+    def known_count(self):
+        return None  # the paginator counts
+
     def get_queryset(self):
         self.filterset = MissionFilter(
             self.request.GET, queryset=Mission.objects.published().for_listing()

@@ -8,35 +8,17 @@ of programs or of active filters:
 
 1. countries: one GROUP BY over the places;
 2. specialties: every specialty of the taxonomy with its count, one query;
-3. regions, roles, frequencies and trainees: one aggregate of conditional counts, where each
-   count applies the other active filters of this group as conditions;
-4. the countries to offer at all (those with a published program), one query, only when
-   other filters could have hidden some.
+3. regions: one pass over the places; roles, trainees and the list's own total: one pass
+   over the staffing rows; frequencies: one GROUP BY;
+4. the countries to offer at all (those with a published program): kept in the cache with
+   the page cache's content version, so it is counted again only after a change.
 """
 
 from django.db.models import Count, Q
+from django.utils.functional import cached_property
 
-from .models import Frequency, Program, Role, Specialty
-from .models.programs import has_place_in, needs_one_of, takes_trainees
-from .regions import REGIONS, REGIONS_BY_SLUG
-
-# The facets counted together in one aggregate, and the condition each value puts on a
-# program.
-AGGREGATED = ["region", "role", "frequency", "trainees"]
-
-
-def _condition(name, value):
-    """The filter `name`=`value` (its cleaned value) as a condition on a program."""
-    if name == "region":
-        codes = set().union(*(REGIONS_BY_SLUG[slug].countries for slug in value))
-        return Q(has_place_in(codes))
-    if name == "role":
-        return Q(needs_one_of(value))
-    if name == "frequency":
-        return Q(frequency__in=value)
-    if name == "trainees":
-        return Q(takes_trainees()) if value else ~Q(takes_trainees())
-    raise ValueError(name)
+from .models import Frequency, Place, Program, Role, Specialty, StaffingRequirement
+from .regions import REGIONS
 
 
 class Facets:
@@ -45,13 +27,13 @@ class Facets:
     def __init__(self, filterset):
         self.filterset = filterset
         filterset.is_valid()
+        # The filters in use: a value given, or "no" for trainees. (An empty specialty choice
+        # is an empty queryset, which is falsy without a query.)
         self.values = {
             name: value
             for name, value in filterset.form.cleaned_data.items()
-            if name not in ("sort",) and value not in (None, "", [], ())
+            if name != "sort" and (value is False or (value and str(value).strip()))
         }
-        if "q" in self.values and not self.values["q"].strip():
-            del self.values["q"]
 
     def _base(self, *without):
         """The published programs under every active filter but `without`."""
@@ -65,12 +47,16 @@ class Facets:
         """[(Country, count)] of every country with a published program, by name."""
         from .views import country_list
 
-        counts = self._base("country").country_counts()
-        if set(self.values) - {"country"}:
-            # Other filters may have hidden countries: offer them all, at zero.
-            every = Program.objects.published().country_counts()
-            counts = {code: counts.get(code, 0) for code in every}
-        return country_list(counts)
+        # Every country with a published program, counted within the other filters (zero
+        # when they hide it), in one pass over the places.
+        base = self._base("country")
+        rows = (
+            Place.objects.filter(program__status=Program.Status.PUBLISHED)
+            .values_list("country")
+            .annotate(n=Count("program", distinct=True, filter=Q(program__in=base.values("pk"))))
+            .order_by()
+        )
+        return country_list(dict(rows))
 
     def specialties(self):
         """Every specialty of the taxonomy, annotated with `facet_count`."""
@@ -79,27 +65,71 @@ class Facets:
             facet_count=Count("programs", filter=Q(programs__in=base.values("pk")), distinct=True)
         ).order_by("position", "name")
 
-    def grouped(self):
-        """{facet: {value: count}} for regions, roles, frequencies and trainees."""
-        base = self._base(*AGGREGATED)
-        active = {name: self.values[name] for name in AGGREGATED if name in self.values}
-        options = {
-            "region": [(region.slug, [region.slug]) for region in REGIONS],
-            "role": [(role, [role]) for role in Role.values],
-            "frequency": [(frequency, [frequency]) for frequency in Frequency.values],
-            "trainees": [("yes", True)],
+    @cached_property
+    def _regions(self):
+        aggregates = {
+            region.slug: Count("pk", distinct=True, filter=Q(places__country__in=region.countries))
+            for region in REGIONS
         }
-        aggregates = {}
-        for name, choices in options.items():
-            others = Q()
-            for other, value in active.items():
-                if other != name:
-                    others &= _condition(other, value)
-            for key, value in choices:
-                aggregates[f"{name}__{key}"] = Count("pk", filter=others & _condition(name, value))
-        totals = base.aggregate(**aggregates)
-        counts = {name: {} for name in options}
-        for alias, count in totals.items():
-            name, key = alias.split("__", 1)
-            counts[name][key] = count
-        return counts
+        return self._base("region").aggregate(**aggregates)
+
+    @cached_property
+    def _roles(self):
+        """Roles, trainees and the list's total in one pass over the staffing rows of the
+        programs under every filter but these two; the role and trainee filters in use are
+        applied inside each count instead, so that each facet ignores only itself."""
+        # Inside an aggregate the conditions are uncorrelated subqueries (a hashed set on
+        # PostgreSQL), not EXISTS with an outer reference.
+        role_filter = Q()
+        if "role" in self.values:
+            wanted = set().union(*(Role.fits(role) for role in self.values["role"]))
+            role_filter = Q(
+                pk__in=StaffingRequirement.objects.filter(role__in=wanted).values("program_id")
+            )
+        trainees = self.values.get("trainees")
+        trainee_filter = Q()
+        if trainees is not None:
+            with_trainees = Q(
+                pk__in=StaffingRequirement.objects.filter(accepts_trainees=True).values(
+                    "program_id"
+                )
+            )
+            trainee_filter = with_trainees if trainees else ~with_trainees
+        aggregates = {
+            role: Count(
+                "pk",
+                distinct=True,
+                filter=Q(staffing_requirements__role__in=Role.fits(role)) & trainee_filter,
+            )
+            for role in Role.values
+        }
+        aggregates["__trainees"] = Count(
+            "pk",
+            distinct=True,
+            filter=Q(staffing_requirements__accepts_trainees=True) & role_filter,
+        )
+        aggregates["__total"] = Count("pk", distinct=True, filter=role_filter & trainee_filter)
+        return self._base("role", "trainees").aggregate(**aggregates)
+
+    @cached_property
+    def _frequencies(self):
+        rows = self._base("frequency").values_list("frequency").annotate(n=Count("pk"))
+        return dict.fromkeys(Frequency.values, 0) | dict(rows.order_by())
+
+    def total(self):
+        """The number of programs in the list, counted in the roles' pass: the list needs no
+        COUNT query of its own."""
+        return self._roles["__total"]
+
+    def grouped(self):
+        """{facet: {value: count}} for regions, roles, frequencies and trainees. Each is a
+        single pass over a join (places, staffing) or a GROUP BY: a correlated EXISTS per
+        option and program would cost far more at ten thousand programs."""
+        roles = {k: v for k, v in self._roles.items() if not k.startswith("__")}
+        regions = {k: v for k, v in self._regions.items() if not k.startswith("__")}
+        return {
+            "region": regions,
+            "role": roles,
+            "frequency": self._frequencies,
+            "trainees": {"yes": self._roles["__trainees"]},
+        }

@@ -69,6 +69,14 @@ class CountryCodesFilter(django_filters.MultipleChoiceFilter):
     field_class = CountryCodesField
 
 
+def specialty_choices():
+    from directory.pagecache import versioned
+
+    return versioned(
+        "filters:specialties", lambda: list(Specialty.objects.values_list("slug", "name"))
+    )
+
+
 class ProgramFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -80,10 +88,11 @@ class ProgramFilter(django_filters.FilterSet):
     region = django_filters.MultipleChoiceFilter(
         label=_("Region"), choices=REGION_CHOICES, method="filter_region"
     )
-    specialty = django_filters.ModelMultipleChoiceFilter(
+    specialty = django_filters.MultipleChoiceFilter(
         label=_("Specialty"),
-        queryset=Specialty.objects.all(),
-        to_field_name="slug",
+        # The taxonomy's slugs, kept in the cache until the content changes: validating a
+        # parameter costs no query.
+        choices=lambda: specialty_choices(),
         method="filter_specialty",
     )
     role = django_filters.MultipleChoiceFilter(
@@ -107,7 +116,14 @@ class ProgramFilter(django_filters.FilterSet):
 
     # A method per parameter keeps each rule next to its name; the queryset does the work.
     def filter_q(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        # The facets apply this filter to several querysets: look typos up once.
+        if not hasattr(self, "_typos"):
+            from .search import is_postgresql, query_words, similar_words
+
+            self._typos = similar_words(query_words(value)) if is_postgresql() else {}
+        return queryset.search(value, self._typos)
 
     def filter_country(self, queryset, name, value):
         return queryset.in_countries(value) if value else queryset
@@ -119,7 +135,7 @@ class ProgramFilter(django_filters.FilterSet):
         return queryset.in_countries(codes)
 
     def filter_specialty(self, queryset, name, value):
-        return queryset.in_specialties([s.slug for s in value]) if value else queryset
+        return queryset.in_specialties(value) if value else queryset
 
     def filter_role(self, queryset, name, value):
         return queryset.needing_roles(value) if value else queryset
@@ -178,7 +194,11 @@ class ProgramFilter(django_filters.FilterSet):
         return {
             "country": {c: countries.name(c) for c in data.get("country") or []},
             "region": {r: REGIONS_BY_SLUG[r].name for r in data.get("region") or []},
-            "specialty": {s.slug: s.name for s in data.get("specialty") or []},
+            "specialty": {
+                slug: name
+                for slug, name in specialty_choices()
+                if slug in set(data.get("specialty") or [])
+            },
             "role": {r: Role(r).label for r in data.get("role") or []},
             "frequency": {f: Frequency(f).label for f in data.get("frequency") or []},
         }

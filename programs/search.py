@@ -9,10 +9,11 @@ They are stored lower-case without accents, so that "Cordoba" finds "Córdoba" w
 database extension.
 
 PostgreSQL: full-text search in the language-neutral "simple" configuration (no stemming
-that would suit one language and mangle the others) weighted A/B/C over those fields, each word
-matched as a prefix ("burn" finds "burns"), or, for a typo, by trigram similarity to a word of
-the names or terms ("cleft plate" finds "cleft palate"). GIN indexes keep both fast.
-Results are ranked by weight, and by similarity for typos.
+that would suit one language and mangle the others), weighted A/B/C over those fields and
+stored in `search_vector`. Each word matches as a prefix ("burn" finds "burns"); a word that is
+not a word of the directory also matches its nearest words by trigram similarity, looked up in
+a lexicon of the directory's words (SearchWord): "cleft plate" finds "cleft palate". Both have
+GIN indexes, so a search is an index lookup at any size. Results are ranked by weight.
 
 SQLite: each word must be a substring of one of the fields; names rank before terms before
 text.
@@ -24,7 +25,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -32,8 +33,10 @@ from django_countries import countries
 
 # Words shorter than this are not tried as typos: "lima" would find "limb".
 TYPO_MIN_LENGTH = 5
-# How alike a typed word and a word of the program must be is pg_trgm's
-# word_similarity_threshold, set for every connection in settings (0.5).
+# How alike (pg_trgm similarity) a typed word and a word of the directory must be to be taken
+# for a typo of it, and how many near words to try: "plate" ~ "palate" is 0.44.
+TYPO_SIMILARITY = 0.4
+TYPO_ALTERNATIVES = 3
 MAX_WORDS = 8
 
 
@@ -42,7 +45,7 @@ def normalize(text):
     text = unicodedata.normalize("NFKD", str(text or ""))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = text.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("œ", "oe")
-    return " ".join(re.findall(r"\w+", text))
+    return " ".join(re.findall(r"[^\W_]+", text))
 
 
 def query_words(text):
@@ -88,6 +91,15 @@ def document_fields(program):
     }
 
 
+def lexicon_words(programs):
+    """The words of the programs' names and terms, for the typo lexicon."""
+    words = set()
+    for program in programs:
+        words.update(program.search_names.split())
+        words.update(program.search_terms.split())
+    return sorted(w for w in words if 3 <= len(w) <= 100)
+
+
 def is_postgresql():
     return connection.vendor == "postgresql"
 
@@ -96,8 +108,7 @@ def is_postgresql():
 
 
 def search_vector():
-    """The weighted document. The GIN index (migration 0003) is on this same expression, so
-    the query must build it the same way."""
+    """The weighted document, stored in Program.search_vector by refresh_search()."""
     from django.contrib.postgres.search import SearchVector
 
     return (
@@ -107,26 +118,57 @@ def search_vector():
     )
 
 
-def postgresql_search(queryset, words):
-    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+def similar_words(words):
+    """{typed word: [words of the directory it may be a typo of]}, for the typed words of
+    TYPO_MIN_LENGTH or more that are not themselves a word of the directory. One query over
+    the lexicon (SearchWord), served by its trigram index."""
+    candidates = [word for word in words if len(word) >= TYPO_MIN_LENGTH]
+    if not candidates:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT typed.word, near.word
+            FROM unnest(%s::text[]) AS typed(word)
+            CROSS JOIN LATERAL (
+                SELECT lexicon.word FROM programs_searchword AS lexicon
+                WHERE lexicon.word %% typed.word
+                  AND similarity(lexicon.word, typed.word) >= %s
+                ORDER BY similarity(lexicon.word, typed.word) DESC, lexicon.word
+                LIMIT %s
+            ) AS near
+            WHERE NOT EXISTS (
+                SELECT 1 FROM programs_searchword AS known WHERE known.word = typed.word
+            )
+            """,
+            [candidates, TYPO_SIMILARITY, TYPO_ALTERNATIVES],
+        )
+        found = {}
+        for typed, near in cursor.fetchall():
+            found.setdefault(typed, []).append(near)
+    return found
 
-    vector = search_vector()
-    queryset = queryset.annotate(search_document=vector)
+
+def tsquery(words, alternatives):
+    """Every word, as a prefix or as one of its near spellings: (cleft:*) & (plate:* | palate).
+    The words are normalized to letters and digits, so the raw syntax is safe."""
+    parts = []
     for word in words:
-        matches = Q(search_document=SearchQuery(f"{word}:*", search_type="raw", config="simple"))
-        if len(word) >= TYPO_MIN_LENGTH:
-            matches |= Q(search_names__trigram_word_similar=word)
-            matches |= Q(search_terms__trigram_word_similar=word)
-        queryset = queryset.filter(matches)
-    everything = SearchQuery(
-        " | ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
-    )
-    typos = [w for w in words if len(w) >= TYPO_MIN_LENGTH]
-    similarity = Value(0.0, output_field=FloatField())
-    for word in typos:
-        similarity = similarity + TrigramWordSimilarity(word, "search_terms")
-    return queryset.annotate(
-        search_rank=SearchRank(F("search_document"), everything) + similarity * 0.1
+        options = [f"{word}:*", *alternatives.get(word, [])]
+        parts.append("(" + " | ".join(options) + ")")
+    return " & ".join(parts)
+
+
+def postgresql_search(queryset, words, typos=None):
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+
+    if typos is None:
+        typos = similar_words(words)
+    query = SearchQuery(tsquery(words, typos), search_type="raw", config="simple")
+    # One condition on the stored document, served by its GIN index; ranked by the weights
+    # of the words found.
+    return queryset.filter(search_vector=query).annotate(
+        search_rank=SearchRank(F("search_vector"), query)
     )
 
 
@@ -150,14 +192,15 @@ def substring_search(queryset, words):
     return queryset.annotate(search_rank=score)
 
 
-def search(queryset, text):
+def search(queryset, text, typos=None):
     """`queryset` narrowed to the programs matching every word of `text`, annotated with
-    `search_rank` (higher is better)."""
+    `search_rank` (higher is better). `typos`, the result of similar_words() for these words,
+    saves looking them up again when one search is applied to several querysets."""
     words = query_words(text)
     if not words:
         return queryset
     if is_postgresql():
-        return postgresql_search(queryset, words)
+        return postgresql_search(queryset, words, typos)
     return substring_search(queryset, words)
 
 

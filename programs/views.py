@@ -59,10 +59,18 @@ class ProgramListView(CachedPageMixin, ListView):
         )
         return self.filterset.qs
 
+    def known_count(self):
+        self.facets = Facets(self.filterset)
+        return self.facets.total()
+
     def paginate_queryset(self, queryset, page_size):
         """Like ListView's, but a page that does not exist shows the nearest one with a
         note instead of a 404: a stale or mistyped link still lands somewhere useful."""
         paginator = self.get_paginator(queryset, page_size)
+        known = self.known_count()
+        if known is not None:
+            # Counted already (by the facets); Paginator.count is a cached property.
+            paginator.count = known
         raw = self.request.GET.get("page", "").strip()
         self.page_problem = None
         try:
@@ -96,14 +104,14 @@ class ProgramListView(CachedPageMixin, ListView):
             search_words=filterset.search_words,
             selected=filterset.selected(),
             result_count=context["paginator"].count,
-            **self.facet_context(filterset),
+            **self.facet_context(),
         )
         if context["result_count"] == 0 and chips:
             context["widen"] = self.widening_suggestions(chips)
         return context
 
-    def facet_context(self, filterset):
-        facets = Facets(filterset)
+    def facet_context(self):
+        facets = self.facets
         return {
             "filter_countries": facets.countries(),
             "filter_specialties": facets.specialties(),

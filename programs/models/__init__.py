@@ -5,6 +5,7 @@ One module per concern; import models from here.
 
 from .choices import Frequency, Period, ProgramStatus, Role
 from .details import Contact, Place, StaffingRequirement
+from .lexicon import SearchWord
 from .organizations import Organization
 from .programs import Program
 from .taxonomy import Specialty
@@ -18,6 +19,7 @@ __all__ = [
     "Program",
     "ProgramStatus",
     "Role",
+    "SearchWord",
     "Specialty",
     "StaffingRequirement",
 ]

@@ -5,7 +5,8 @@ country's count, a specialty's list) is derived from published programs.
 """
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from ..regions import REGIONS, REGIONS_BY_SLUG
 from .base import NaturalKeyManager
 from .choices import Frequency, ProgramStatus
 from .details import Contact, Place, StaffingRequirement
+from .lexicon import SearchWord
 from .organizations import Organization
 from .taxonomy import Specialty
 
@@ -50,9 +52,14 @@ class ProgramQuerySet(models.QuerySet):
 
     # Loading what the pages show, in a fixed number of queries.
     def for_listing(self):
-        return self.select_related("organization").prefetch_related(
-            Prefetch("places", queryset=Place.objects.order_by("position", "id")),
-            Prefetch("specialties", queryset=Specialty.objects.order_by("position", "name")),
+        # The search fields are for the database only: not carried through sorting or sent.
+        return (
+            self.defer(*SEARCH_FIELDS, "search_vector")
+            .select_related("organization")
+            .prefetch_related(
+                Prefetch("places", queryset=Place.objects.order_by("position", "id")),
+                Prefetch("specialties", queryset=Specialty.objects.order_by("position", "name")),
+            )
         )
 
     def for_detail(self):
@@ -121,12 +128,12 @@ class ProgramQuerySet(models.QuerySet):
     def accepting_trainees(self):
         return self.filter(takes_trainees())
 
-    def search(self, text):
+    def search(self, text, typos=None):
         """Programs matching every word of `text` (see programs.search), annotated with
         `search_rank`."""
         from ..search import search
 
-        return search(self, text)
+        return search(self, text, typos)
 
     # The denormalized search fields: written here, explicitly, by whatever changes what a
     # program shows (the admin, the submission workflow, the seed and generator commands).
@@ -135,7 +142,7 @@ class ProgramQuerySet(models.QuerySet):
 
     def refresh_search(self, batch_size=1000):
         """Rewrite the search fields of every program in this queryset. Returns the count."""
-        from ..search import document_fields
+        from ..search import document_fields, lexicon_words, search_vector
 
         count = 0
         pks = list(self.order_by("pk").values_list("pk", flat=True))
@@ -147,6 +154,15 @@ class ProgramQuerySet(models.QuerySet):
                 for field, value in document_fields(program).items():
                     setattr(program, field, value)
             Program.objects.bulk_update(programs, SEARCH_FIELDS)
+            SearchWord.objects.bulk_create(
+                [SearchWord(word=word) for word in lexicon_words(programs)],
+                ignore_conflicts=True,
+                batch_size=5000,
+            )
+            if connection.vendor == "postgresql":
+                Program.objects.filter(pk__in=[p.pk for p in programs]).update(
+                    search_vector=search_vector()
+                )
             count += len(programs)
         return count
 
@@ -225,6 +241,9 @@ class Program(models.Model):
     search_names = models.TextField(editable=False, blank=True, default="")
     search_terms = models.TextField(editable=False, blank=True, default="")
     search_text = models.TextField(editable=False, blank=True, default="")
+    # PostgreSQL: the weighted full-text document of the three, stored so that matching and
+    # ranking read it instead of recomputing it for every candidate row. Unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""
+Text search at scale on PostgreSQL: database time of two-word searches with a filter, at
+100,000 generated programs by default, and the plans that show the indexes at work.
+
+    .venv/bin/python bench/search_scale.py                     # 100,000 programs
+    .venv/bin/python bench/search_scale.py --programs 20000 --skip-setup
+
+For each query it runs what the list page runs for the results (the count and the first page)
+under EXPLAIN (ANALYZE), and sums the server's execution and planning times: database time,
+without the network or Python. Prints p50/p95/max and appends the figures to bench/RESULTS.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Two words (one with a typo or an accent), each with one filter, as surgeons type them.
+QUERIES = [
+    ("cleft surgery", {"region": ["latin-america"]}),
+    ("burns contractures", {"trainees": True}),
+    ("hand surgery", {"country": ["VN"]}),
+    ("cleft plate", {"region": ["asia"]}),
+    ("wound care", {"role": ["nurse"]}),
+    ("noma children", {"region": ["africa"]}),
+    ("breast reconstruction", {"frequency": ["per-year"]}),
+    ("Córdoba outreach", {"trainees": False}),
+    ("skin cancer", {"region": ["europe"]}),
+    ("general surgery", {"country": ["PE"]}),
+    ("vascular malformations", {"region": ["middle-east"]}),
+    ("craniofacial team", {"trainees": True}),
+]
+
+
+def environment(url):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DATABASE_URL=url, DJANGO_DEBUG="1", DJANGO_LOG_LEVEL="WARNING")
+    return env
+
+
+def prepare(url, programs):
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    env = environment(url)
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["load_seed"],
+        ["generate_directory", "--programs", str(programs)],
+    ):
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def measure(rounds):
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from programs.filters import ProgramFilter
+    from programs.models import Program
+
+    def explain(queryset):
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+        return plan["Execution Time"] + plan["Planning Time"], plan
+
+    def explain_count(queryset):
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"EXPLAIN (ANALYZE, FORMAT JSON) SELECT COUNT(*) FROM ({sql}) AS matches", params
+            )
+            plan = cursor.fetchone()[0]
+        plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+        return plan["Execution Time"] + plan["Planning Time"], plan
+
+    timings, plans = [], {}
+    total = Program.objects.published().count()
+    for _round in range(rounds):
+        for text, filters in QUERIES:
+            params = {"q": text}
+            for key, value in filters.items():
+                params[key] = "yes" if value is True else "no" if value is False else value
+            from django.http import QueryDict
+
+            data = QueryDict(mutable=True)
+            for key, value in params.items():
+                data.setlist(key, value if isinstance(value, list) else [value])
+            results = ProgramFilter(data, queryset=Program.objects.published().for_listing()).qs
+            count_ms, _ = explain_count(results)
+            page_ms, plan = explain(results[:25])
+            timings.append(count_ms + page_ms)
+            plans.setdefault(text, plan)
+    return total, timings, plans
+
+
+def index_names(node, found):
+    if "Index Name" in node:
+        found.add(node["Index Name"])
+    for child in node.get("Plans", []):
+        index_names(child, found)
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[1])
+    parser.add_argument("--programs", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_SEARCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/directory_search"
+        ),
+    )
+    parser.add_argument("--skip-setup", action="store_true")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    if not args.skip_setup:
+        prepare(args.database_url, args.programs)
+    os.environ.update(environment(args.database_url))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
+    total, timings, plans = measure(args.rounds)
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    indexes = set()
+    for plan in plans.values():
+        index_names(plan["Plan"], indexes)
+    lines = [
+        "",
+        f"### Text search at scale ({datetime.date.today().isoformat()})",
+        "",
+        f"{total:,} published programs on PostgreSQL; {len(timings)} two-word searches with one "
+        "filter each (count + first page, as the list runs them), database time from "
+        "EXPLAIN ANALYZE (planning + execution).",
+        "",
+        f"- p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms",
+        f"- indexes in the plans: {', '.join(sorted(indexes)) or 'none'}",
+        "",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if not args.no_write:
+        with (ROOT / "bench" / "RESULTS.md").open("a") as results:
+            results.write(report)
+
+
+if __name__ == "__main__":
+    main()
