@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "programs"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country"),
     path("specialties/", views.SpecialtyListView.as_view(), name="specialties"),
     path("specialties/<slug:slug>/", views.SpecialtyDetailView.as_view(), name="specialty"),
+    path("export/programs.csv", exports.ProgramCSVView.as_view(), name="export-csv"),
+    path("export/programs.json", exports.ProgramJSONView.as_view(), name="export-json"),
 ]
