@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, views
+from . import exports, feeds, views
 
 app_name = "programs"
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("specialties/<slug:slug>/", views.SpecialtyDetailView.as_view(), name="specialty"),
     path("export/programs.csv", exports.ProgramCSVView.as_view(), name="export-csv"),
     path("export/programs.json", exports.ProgramJSONView.as_view(), name="export-json"),
+    path("feeds/programs.atom", feeds.NewProgramsFeed(), name="feed"),
+    path("feeds/countries/<str:code>.atom", feeds.CountryProgramsFeed(), name="country-feed"),
+    path(
+        "feeds/specialties/<slug:slug>.atom", feeds.SpecialtyProgramsFeed(), name="specialty-feed"
+    ),
 ]

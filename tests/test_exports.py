@@ -175,6 +175,12 @@ def test_bad_parameters_are_ignored_and_named(client, query):
         assert read_csv(client.get(f"{CSV}?{query}"))[0]["name"]
 
 
+def test_list_page_links_to_its_results_as_data(client):
+    text = client.get("/programs/?country=GT&page=1").content.decode()
+    assert 'href="/export/programs.csv?country=GT"' in text
+    assert 'href="/export/programs.json?country=GT"' in text
+
+
 @pytest.mark.parametrize("state", ["pending", "rejected", "archived"])
 def test_exports_carry_only_published_programs(client, state):
     ProgramFactory(
