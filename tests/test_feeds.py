@@ -114,15 +114,15 @@ def test_feeds_carry_only_published_programs(client, state):
 
 
 @pytest.mark.parametrize(
-    ("page", "feed"),
+    ("list_url", "feed"),
     [
         ("/programs/", "/feeds/programs.atom"),
         ("/countries/gt/", "/feeds/countries/gt.atom"),
         ("/specialties/noma/", "/feeds/specialties/noma.atom"),
     ],
 )
-def test_list_pages_point_to_their_feed(client, page, feed):
-    text = client.get(page).content.decode()
+def test_list_pages_point_to_their_feed(client, list_url, feed):
+    text = client.get(list_url).content.decode()
     assert '<link rel="alternate" type="application/atom+xml" title="New' in text
     assert f'href="{feed}"' in text
     read_feed(client, feed)
