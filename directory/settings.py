@@ -253,3 +253,9 @@ BENCHMARK = env.bool("DIRECTORY_BENCHMARK", default=False)
 PROGRAMS_PER_PAGE = 25
 # A listing not verified for this many days carries a quiet "not verified since" note.
 STALE_AFTER_DAYS = env.int("DIRECTORY_STALE_AFTER_DAYS", default=365)
+# The contact form of a program page relays messages to the program's contacts, or here when
+# the program gave no e-mail address. At most CONTACT_LIMIT messages per visitor's address
+# in CONTACT_WINDOW seconds.
+STAFF_EMAIL = env.str("DIRECTORY_STAFF_EMAIL", default=DEFAULT_FROM_EMAIL)
+CONTACT_LIMIT = env.int("DIRECTORY_CONTACT_LIMIT", default=5)
+CONTACT_WINDOW = 60 * 60

@@ -6,7 +6,8 @@ sort) through the same ProgramFilter, so a link to a filtered list becomes a lin
 by changing the path. A parameter that does not validate is left out, as on the list; its
 name is given in the X-Ignored-Parameters header (and in the JSON's "ignored").
 
-Contacts are never exported, not even their names: the program's page is the way to them.
+Contacts are never exported, not even their names: the contact form of the program's page
+(`contact_url`) reaches them without handing out their addresses.
 """
 
 import csv
@@ -15,6 +16,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -37,6 +39,7 @@ def program_record(program, absolute):
         "name": program.name,
         "slug": program.slug,
         "url": absolute(program.get_absolute_url()),
+        "contact_url": absolute(reverse("programs:contact", kwargs={"slug": program.slug})),
         "organization": {
             "name": organization.name,
             "slug": organization.slug,
@@ -116,6 +119,7 @@ CSV_COLUMNS = [
     ("published_at", lambda r: r["published_at"].isoformat() if r["published_at"] else ""),
     ("source", lambda r: r["source"]["name"]),
     ("source_url", lambda r: r["source"]["url"]),
+    ("contact_url", lambda r: r["contact_url"]),
 ]
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("programs/", views.ProgramListView.as_view(), name="list"),
     path("programs/<slug:slug>/", views.ProgramDetailView.as_view(), name="detail"),
+    path("programs/<slug:slug>/contact/", views.ProgramContactView.as_view(), name="contact"),
     path("organizations/<slug:slug>/", views.OrganizationDetailView.as_view(), name="organization"),
     path("countries/", views.CountryListView.as_view(), name="countries"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country"),

@@ -57,6 +57,7 @@ def test_csv_has_a_header_and_one_row_per_published_program(client):
         "published_at",
         "source",
         "source_url",
+        "contact_url",
     ]
     assert [row["name"] for row in rows] == sorted(row["name"] for row in rows)
 
@@ -97,6 +98,7 @@ def test_json_has_the_documented_structure(client):
     assert document["count"] == len(document["programs"])
     program = next(p for p in document["programs"] if p["slug"] == "nuevo-amanecer")
     assert program["url"] == "http://testserver/programs/nuevo-amanecer/"
+    assert program["contact_url"] == "http://testserver/programs/nuevo-amanecer/contact/"
     assert program["name"] == "Nuevo Amanecer Program"
     assert program["organization"]["url"] == "http://testserver/organizations/nuevo-amanecer/"
     assert {"country": "MX", "country_name": "Mexico", "locality": "Guanajuato"} in program[
