@@ -50,7 +50,7 @@ def send(client, program, **changes):
 
 def test_program_page_has_the_contact_form(client, program):
     text = client.get(program.get_absolute_url()).content.decode()
-    assert f'action="{contact_url(program)}"' in text
+    assert f'action="{contact_url(program)}#contact"' in text
     assert 'name="csrfmiddlewaretoken"' in text
     assert "goes by e-mail to the program’s contacts" in text
     for field in ["name", "email", "message", "website_url"]:
