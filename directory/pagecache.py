@@ -92,9 +92,10 @@ class CachedPageMixin:
     middleware (security headers, CSP...) still processes it."""
 
     page_cache_timeout = 600  # a safety net; the version is what keeps pages fresh
+    page_cache = True
 
     def dispatch(self, request, *args, **kwargs):
-        if not _cacheable_request(request):
+        if not (self.page_cache and _cacheable_request(request)):
             return super().dispatch(request, *args, **kwargs)
         key = _key(request)
         found = cache.get_many([key, VERSION_KEY])

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Full-text search fields and lookups on PostgreSQL; unused, and harmless, on SQLite.
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "django_countries",
     "django_filters",
     "programs",
@@ -283,3 +284,9 @@ SITE_URL = env.str("DIRECTORY_SITE_URL", default="http://127.0.0.1:8000").rstrip
 MANAGERS = [("Staff", address) for address in env.list("DIRECTORY_STAFF_EMAILS", default=[])]
 # Public forms (submissions, suggested updates): entries per address and hour.
 SUBMISSION_RATE_LIMIT = env.int("DIRECTORY_SUBMISSION_RATE_LIMIT", default=10)
+# The contact form of a program page relays messages to the program's contacts, or here when
+# the program gave no e-mail address. At most CONTACT_LIMIT messages per visitor's address
+# in CONTACT_WINDOW seconds.
+STAFF_EMAIL = env.str("DIRECTORY_STAFF_EMAIL", default=DEFAULT_FROM_EMAIL)
+CONTACT_LIMIT = env.int("DIRECTORY_CONTACT_LIMIT", default=5)
+CONTACT_WINDOW = 60 * 60

@@ -2,6 +2,8 @@
 that is the security boundary, so a pending, rejected or archived program is a 404 everywhere."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -10,12 +12,17 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 from django_countries.fields import Country
 
+from directory.abuse import RateLimit
 from directory.pagecache import CachedPageMixin
 
+from . import services
 from .facets import Facets
 from .filters import ProgramFilter
+from .forms import ContactForm
 from .models import Organization, Program, Specialty
 from .regions import REGIONS, region_of
+
+CONTACT_LIMIT = RateLimit("contact", limit=settings.CONTACT_LIMIT, period=settings.CONTACT_WINDOW)
 
 
 def country_list(counts):
@@ -138,6 +145,7 @@ class ProgramDetailView(CachedPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         program = self.object
+        kwargs.setdefault("contact_form", ContactForm())
         return super().get_context_data(
             sibling_programs=list(
                 Program.objects.published()
@@ -145,7 +153,83 @@ class ProgramDetailView(CachedPageMixin, DetailView):
                 .exclude(pk=program.pk)
                 .only("name", "slug")
             ),
+            contact_reaches_program=bool(services.contact_addresses(program)),
             **kwargs,
+        )
+
+
+class ProgramContactView(ProgramDetailView):
+    """The contact form of a program's page posts here. Errors show the program's page again
+    with everything typed; a sent message redirects back to it with a confirmation."""
+
+    http_method_names = ["get", "post"]
+    template_name = "programs/program_contact.html"
+    # A page with a form (a CSRF token for one visitor) is never cached; the program's page,
+    # which only links here, is.
+    page_cache = False
+
+    def post(self, request, *args, **kwargs):
+        self.object = program = self.get_object()
+        form = ContactForm(request.POST)
+        if form.is_spam:
+            return self.refuse(
+                form,
+                400,
+                _(
+                    "Your message was not sent: a field meant to stay empty was filled in, "
+                    "which is what automated spam does (browsers' autofill sometimes does it too)."
+                ),
+            )
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(contact_form=form), status=400)
+        if not CONTACT_LIMIT.hit(request):
+            response = self.refuse(
+                form,
+                429,
+                _(
+                    "Your message was not sent: several messages came from your address "
+                    "in the last hour."
+                ),
+            )
+            response["Retry-After"] = str(settings.CONTACT_WINDOW)
+            return response
+        try:
+            services.relay_contact_message(
+                program,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                message=form.cleaned_data["message"],
+                page_url=request.build_absolute_uri(program.get_absolute_url()),
+            )
+        except services.RelayFailed:
+            form.add_error(
+                None,
+                ValidationError(
+                    _("The message could not be sent just now. Please try again in a few minutes."),
+                    code="relay_failed",
+                ),
+            )
+            return self.render_to_response(self.get_context_data(contact_form=form), status=503)
+        messages.success(
+            request,
+            _("Your message has been sent to %(program)s. A copy is on its way to %(email)s.")
+            % {"program": program.name, "email": form.cleaned_data["email"]},
+        )
+        return redirect(program.get_absolute_url() + "#contact")
+
+    def refuse(self, form, status, reason):
+        """A page that says why nothing was sent, how else to reach the program, and gives
+        back what the visitor wrote."""
+        return self.response_class(
+            request=self.request,
+            template="programs/contact_refused.html",
+            context={
+                "program": self.object,
+                "reason": reason,
+                "rate_limited": status == 429,
+                "message_text": form.data.get("message", "")[:5000],
+            },
+            status=status,
         )
 
 

@@ -1,6 +1,7 @@
 """Factories for tests. ProgramFactory makes a published program; the traits `pending`,
 `rejected` and `archived` make the other states. Places, specialties and staffing are
-given as lists: ProgramFactory(places=["PE", ("MX", "Guanajuato")], specialties=[s])."""
+given as lists: ProgramFactory(places=["PE", ("MX", "Guanajuato")], specialties=[s]);
+contacts as names or as fields: contacts=["Ana", {"name": "Ben", "email": "ben@x.example"}]."""
 
 import factory
 from django.utils import timezone
@@ -72,8 +73,9 @@ class ProgramFactory(DjangoModelFactory):
 
     @factory.post_generation
     def contacts(self, create, extracted, **kwargs):
-        for position, name in enumerate(extracted or []):
-            Contact.objects.create(program=self, name=name, position=position)
+        for position, contact in enumerate(extracted or []):
+            fields = {"name": contact} if isinstance(contact, str) else contact
+            Contact.objects.create(program=self, position=position, **fields)
 
     @factory.post_generation
     def search_fields(self, create, extracted, **kwargs):

@@ -62,6 +62,15 @@ class ProgramQuerySet(models.QuerySet):
             )
         )
 
+    def for_export(self):
+        """What the CSV and JSON exports carry: the listing plus staffing, never contacts."""
+        return self.for_listing().prefetch_related(
+            Prefetch(
+                "staffing_requirements",
+                queryset=StaffingRequirement.objects.order_by("position", "id"),
+            ),
+        )
+
     def for_detail(self):
         return self.for_listing().prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("position", "id")),

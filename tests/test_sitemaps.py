@@ -1,0 +1,105 @@
+"""sitemap.xml parsed back, and robots.txt."""
+
+import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from programs.models import Organization, Program, Specialty
+
+from .factories import OrganizationFactory, ProgramFactory, full_program
+
+pytestmark = pytest.mark.django_db
+
+NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_paths(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(response.content)
+    urls = [loc.text for loc in root.iter(f"{NS}loc")]
+    assert all(url.startswith("http://testserver/") for url in urls)
+    paths = [urlsplit(url).path for url in urls]
+    assert len(paths) == len(set(paths))
+    return set(paths)
+
+
+def test_sitemap_covers_every_kind_of_public_page(client):
+    paths = sitemap_paths(client)
+    assert {"/", "/programs/", "/countries/", "/specialties/"} <= paths
+    assert {p.get_absolute_url() for p in Program.objects.published()} <= paths
+    assert {o.get_absolute_url() for o in Organization.objects.with_published_programs()} <= paths
+    assert {"/countries/gt/", "/countries/pe/", "/countries/ps/"} <= paths
+    assert "/specialties/noma/" in paths
+    assert "/specialties/buruli-ulcer/" not in paths  # no published program yet
+    assert "/countries/fr/" not in paths
+
+
+def test_every_page_in_the_sitemap_answers(client):
+    for path in sitemap_paths(client):
+        assert client.get(path).status_code == 200, path
+
+
+def test_sitemap_gives_the_programs_last_change(client):
+    program = ProgramFactory(name="Recently changed")
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    for url in root.iter(f"{NS}url"):
+        if url.findtext(f"{NS}loc").endswith(program.get_absolute_url()):
+            assert url.findtext(f"{NS}lastmod") == program.updated_at.date().isoformat()
+            break
+    else:
+        pytest.fail("program not in the sitemap")
+
+
+@pytest.mark.parametrize("state", ["pending", "rejected", "archived"])
+def test_sitemap_has_only_published_content(client, state):
+    ProgramFactory(
+        name="Zanzibar Hidden Outreach",
+        organization=OrganizationFactory(name="Hidden Org", slug="hidden-org"),
+        places=["FR"],
+        specialties=[Specialty.objects.get(slug="buruli-ulcer")],
+        **{state: True},
+    )
+    paths = sitemap_paths(client)
+    for hidden in [
+        "/programs/zanzibar-hidden-outreach/",
+        "/organizations/hidden-org/",
+        "/countries/fr/",
+        "/specialties/buruli-ulcer/",
+    ]:
+        assert hidden not in paths
+
+
+def test_sitemap_query_count_does_not_grow_with_the_directory(client):
+    specialties = list(Specialty.objects.filter(slug__in=["noma", "burns"]))
+    counts, made = [], 0
+    for total in (10, 200):
+        for n in range(made, total):
+            full_program(n, specialties)
+        made = total
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/sitemap.xml").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 10, counts  # a count and a fetch per section
+
+
+def test_robots_txt_allows_crawling_and_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Disallow: /export/" in lines
+    assert "Disallow: /" not in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_robots_txt_gives_the_https_address_over_https(client):
+    text = client.get("/robots.txt", secure=True).content.decode()
+    assert "Sitemap: https://testserver/sitemap.xml" in text
