@@ -152,6 +152,8 @@ LANGUAGES = [
     ("fr", _("French")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language (directory/formats/<language>/formats.py), over Django's own.
+FORMAT_MODULE_PATH = ["directory.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -302,7 +303,7 @@ class ImpactFigure(models.Model):
 
     @property
     def value_display(self):
-        value = f"{self.value:,}"
+        value = number_format(self.value, force_grouping=True)
         return _("more than %(value)s") % {"value": value} if self.is_lower_bound else value
 
     @property
