@@ -263,7 +263,7 @@ class ImpactFigure(models.Model):
         indexes = [models.Index(fields=["metric", "basis"], name="impact_metric_basis_idx")]
 
     def __str__(self):
-        return f"{self.subject}: {self.value_display} {self.get_metric_display().lower()}"
+        return f"{self.subject}: {self.value_display} {Metric(self.metric).in_text}"
 
     def clean(self):
         super().clean()
@@ -300,6 +300,10 @@ class ImpactFigure(models.Model):
         if self.scope == Scope.ORGANIZATION:
             return reverse("programs:organization", kwargs={"slug": subject.slug})
         return subject.get_absolute_url()
+
+    @property
+    def metric_in_text(self):
+        return Metric(self.metric).in_text
 
     @property
     def value_display(self):

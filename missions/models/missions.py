@@ -375,6 +375,11 @@ class Mission(models.Model):
         return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
 
     @property
+    def volunteer_countries_display(self):
+        """The volunteers' countries by name in the visitor's language, not by code."""
+        return ", ".join(str(country.name) for country in self.volunteer_countries)
+
+    @property
     def place_display(self):
         parts = [self.host_facility, self.city, str(self.country.name)]
         return ", ".join(part for part in parts if part)
