@@ -207,12 +207,13 @@ def get_page(client, django_user_model, spec, **headers):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("page", PAGES)
+# Not "page": that name is pytest-playwright's fixture, and would make these browser tests.
+@pytest.mark.parametrize("page_name", PAGES)
 @pytest.mark.parametrize("chosen_by", ["accept-language", "cookie"])
 def test_every_page_is_in_the_visitors_language(
-    client, django_user_model, site, page, language, chosen_by
+    client, django_user_model, site, page_name, language, chosen_by
 ):
-    spec, status = PAGES[page]
+    spec, status = PAGES[page_name]
     headers = {}
     if chosen_by == "accept-language":
         headers["accept-language"] = f"{language}-XX,{language};q=0.9,en;q=0.5"
