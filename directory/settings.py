@@ -148,6 +148,8 @@ LANGUAGES = [
     ("fr", _("French")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language (directory/formats/<language>/formats.py), over Django's own.
+FORMAT_MODULE_PATH = ["directory.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -219,6 +221,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The language chosen with the switcher; no script reads it.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Powerful browser features the site never uses are switched off for every page.
 PERMISSIONS_POLICY = {
     feature: []

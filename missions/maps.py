@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries.fields import Country
 
+from programs.search import normalize
+
 MAP_FILE = "img/world-map.svg"
 SHADES = 4
 
@@ -80,7 +82,7 @@ def program_map(counts, *, size="large", title=None):
         href=static(MAP_FILE),
         viewbox=viewbox,
     )
-    for code, count in sorted(counts.items(), key=lambda item: str(Country(item[0]).name)):
+    for code, count in sorted(counts.items(), key=lambda item: normalize(Country(item[0]).name)):
         if not count:
             continue
         label = ngettext(
@@ -108,7 +110,7 @@ def highlight_map(codes, *, size="small", title=None):
         href=static(MAP_FILE),
         viewbox=viewbox,
     )
-    for code in sorted(set(codes), key=lambda c: str(Country(c).name)):
+    for code in sorted(set(codes), key=lambda c: normalize(Country(c).name)):
         entry = _country(code, str(Country(code=code).name), "world-map__country--highlight")
         (world_map.countries if code in drawn else world_map.not_drawn).append(entry)
     return world_map

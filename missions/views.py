@@ -5,6 +5,7 @@ from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -14,7 +15,7 @@ from django_countries.fields import Country
 
 from directory.pagecache import CachedPageMixin
 from programs.models import Program, Specialty
-from programs.views import ProgramListView, country_list
+from programs.views import ProgramListView, country_list, country_sort_key
 
 from . import calendars, charts, maps
 from .filters import MissionFilter
@@ -57,7 +58,7 @@ class MissionListView(CachedPageMixin, ListView):
             filter_specialties=Specialty.objects.all(),
             filter_countries=sorted(
                 (Country(code=code) for code in Mission.objects.active().country_codes()),
-                key=lambda country: country.name,
+                key=country_sort_key,
             ),
             calendars=self.calendar_links(selected),
         )
@@ -177,13 +178,14 @@ DEFAULT_METRIC = Metric.SURGERIES
 
 
 def figure_display(total, lower):
-    value = f"{total:,}"
+    value = number_format(total, force_grouping=True)
     return _("more than %(value)s") % {"value": value} if lower else value
 
 
 def short_display(total, lower):
     """For the chart's bars, where "more than 326,438" does not fit: "326,438+"."""
-    return f"{total:,}+" if lower else f"{total:,}"
+    value = number_format(total, force_grouping=True)
+    return f"{value}+" if lower else value
 
 
 class ImpactView(CachedPageMixin, TemplateView):
@@ -227,7 +229,11 @@ class ImpactView(CachedPageMixin, TemplateView):
         label = metric.label
         by_country = sorted(
             figures.breakdown(metric, "country"),
-            key=lambda row: (not row[0], -row[1], str(Country(row[0]).name) if row[0] else ""),
+            key=lambda row: (
+                not row[0],
+                -row[1],
+                country_sort_key(Country(row[0])) if row[0] else "",
+            ),
         )
         by_specialty = sorted(
             figures.breakdown(metric, "specialty"),

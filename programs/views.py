@@ -21,6 +21,12 @@ from .filters import ProgramFilter
 from .forms import ContactForm
 from .models import Organization, Program, Specialty
 from .regions import REGIONS, region_of
+from .search import normalize
+
+
+def country_sort_key(country):
+    """Alphabetical in the visitor's language, accents aside: "Äthiopien" before "Belize"."""
+    return normalize(country.name)
 
 CONTACT_LIMIT = RateLimit("contact", limit=settings.CONTACT_LIMIT, period=settings.CONTACT_WINDOW)
 
@@ -29,7 +35,7 @@ def country_list(counts):
     """[(Country, count)] sorted by the country's name in the visitor's language."""
     return sorted(
         ((Country(code=code), count) for code, count in counts.items()),
-        key=lambda pair: pair[0].name,
+        key=lambda pair: country_sort_key(pair[0]),
     )
 
 

@@ -168,7 +168,11 @@ class SubmissionForm(HoneypotMixin, forms.Form):
 
 class PlaceForm(forms.Form):
     country = forms.ChoiceField(
-        label=_("Country"), choices=[("", _("— Country —")), *countries], required=True
+        label=_("Country"),
+        # A callable, so that the names are those of the visitor's language, not of the
+        # language active when the module was imported.
+        choices=lambda: [("", _("— Country —")), *countries],
+        required=True,
     )
     locality = forms.CharField(
         label=_("City or region"),

@@ -190,7 +190,10 @@ class Submission(models.Model):
 
     def _check_pending(self):
         if not self.is_pending:
-            raise AlreadyReviewed(f"Submission {self.reference} is {self.status} already.")
+            raise AlreadyReviewed(
+                _("Submission %(reference)s is %(status)s already.")
+                % {"reference": self.reference, "status": self.get_status_display().lower()}
+            )
 
     def approve(self, by, organization=None):
         """Publish the program; with `organization`, move it there first (a duplicate of the
@@ -318,7 +321,10 @@ class ChangeRequest(models.Model):
         """Copy the proposed values into the program, archive it when it has ended, and mark
         it verified today. Raises AlreadyReviewed. The caller saves both."""
         if not self.is_pending:
-            raise AlreadyReviewed(f"Change request {self.reference} is {self.status} already.")
+            raise AlreadyReviewed(
+                _("Change request %(reference)s is %(status)s already.")
+                % {"reference": self.reference, "status": self.get_status_display().lower()}
+            )
         for name, value in self.proposed.items():
             if name in self.PROPOSABLE_FIELDS:
                 setattr(self.program, name, value)
@@ -331,7 +337,10 @@ class ChangeRequest(models.Model):
 
     def dismiss(self, by, note=""):
         if not self.is_pending:
-            raise AlreadyReviewed(f"Change request {self.reference} is {self.status} already.")
+            raise AlreadyReviewed(
+                _("Change request %(reference)s is %(status)s already.")
+                % {"reference": self.reference, "status": self.get_status_display().lower()}
+            )
         self.status = self.Status.DISMISSED
         self.review_note = note
         self.reviewed_by, self.reviewed_at = by, timezone.now()

@@ -3,6 +3,7 @@ the models expose them (Mission.Status, ImpactFigure.Metric...)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MissionStatus(models.TextChoices):
@@ -49,11 +50,32 @@ class Metric(models.TextChoices):
     COUNTRIES = "countries", _("Countries worked in")
     VOLUNTEER_COUNTRIES = "volunteer-countries", _("Countries the volunteers came from")
 
+    @property
+    def in_text(self):
+        """The metric after a figure, "326,000 surgeries": lower case where the language
+        writes it so (German nouns keep their capital)."""
+        return METRIC_IN_TEXT[self]
+
     @classmethod
     def additive(cls):
         """Metrics whose figures can be added up. Countries cannot: two organizations working
         in 13 and 3 countries do not make 16 countries."""
         return [m for m in cls if m not in (cls.COUNTRIES, cls.VOLUNTEER_COUNTRIES)]
+
+
+METRIC_IN_TEXT = {
+    Metric.TRIPS: pgettext_lazy("after a figure", "trips"),
+    Metric.SURGERIES: pgettext_lazy("after a figure", "surgeries"),
+    Metric.PATIENT_EVALUATIONS: pgettext_lazy("after a figure", "patient evaluations"),
+    Metric.PATIENTS_TREATED: pgettext_lazy("after a figure", "patients treated"),
+    Metric.TRAINED_IN_PERSON: pgettext_lazy("after a figure", "people trained in person"),
+    Metric.TRAINED_ONLINE: pgettext_lazy("after a figure", "people trained online"),
+    Metric.VOLUNTEERS: pgettext_lazy("after a figure", "volunteers"),
+    Metric.COUNTRIES: pgettext_lazy("after a figure", "countries worked in"),
+    Metric.VOLUNTEER_COUNTRIES: pgettext_lazy(
+        "after a figure", "countries the volunteers came from"
+    ),
+}
 
 
 class Basis(models.TextChoices):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -262,7 +263,7 @@ class ImpactFigure(models.Model):
         indexes = [models.Index(fields=["metric", "basis"], name="impact_metric_basis_idx")]
 
     def __str__(self):
-        return f"{self.subject}: {self.value_display} {self.get_metric_display().lower()}"
+        return f"{self.subject}: {self.value_display} {Metric(self.metric).in_text}"
 
     def clean(self):
         super().clean()
@@ -301,8 +302,12 @@ class ImpactFigure(models.Model):
         return subject.get_absolute_url()
 
     @property
+    def metric_in_text(self):
+        return Metric(self.metric).in_text
+
+    @property
     def value_display(self):
-        value = f"{self.value:,}"
+        value = number_format(self.value, force_grouping=True)
         return _("more than %(value)s") % {"value": value} if self.is_lower_bound else value
 
     @property

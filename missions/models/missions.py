@@ -344,23 +344,25 @@ class Mission(models.Model):
 
     @property
     def dates_display(self):
-        """ "12–19 March 2027", "March 2027", "March–May 2027", "Dates not known"..."""
+        """ "12–19 March 2027", "March 2027", "March–May 2027", "Dates not known"... in the
+        active language's formats (directory/formats): "12.–19. März 2027"."""
         start, end = self.start_on, self.end_on
         if self.date_precision == DatePrecision.UNKNOWN or start is None:
             return str(_("Dates not known"))
         if self.date_precision == DatePrecision.MONTH:
             if (start.year, start.month) == (end.year, end.month):
-                return date_format(start, "F Y")
+                return date_format(start, "YEAR_MONTH_FORMAT")
             if start.year == end.year:
-                return f"{date_format(start, 'F')}–{date_format(end, 'F Y')}"
-            return f"{date_format(start, 'F Y')}–{date_format(end, 'F Y')}"
+                return f"{date_format(start, 'F')}–{date_format(end, 'YEAR_MONTH_FORMAT')}"
+            month = "YEAR_MONTH_FORMAT"
+            return f"{date_format(start, month)}–{date_format(end, month)}"
         if start == end:
-            return date_format(start, "j F Y")
+            return date_format(start, "DATE_FORMAT")
         if (start.year, start.month) == (end.year, end.month):
-            return f"{start.day}–{date_format(end, 'j F Y')}"
+            return f"{date_format(start, 'DAY_FORMAT')}–{date_format(end, 'DATE_FORMAT')}"
         if start.year == end.year:
-            return f"{date_format(start, 'j F')}–{date_format(end, 'j F Y')}"
-        return f"{date_format(start, 'j F Y')}–{date_format(end, 'j F Y')}"
+            return f"{date_format(start, 'DAY_MONTH_FORMAT')}–{date_format(end, 'DATE_FORMAT')}"
+        return f"{date_format(start, 'DATE_FORMAT')}–{date_format(end, 'DATE_FORMAT')}"
 
     @property
     def duration_display(self):
@@ -371,6 +373,11 @@ class Mission(models.Model):
             weeks = days // 7
             return ngettext("%(count)s week", "%(count)s weeks", weeks) % {"count": weeks}
         return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+
+    @property
+    def volunteer_countries_display(self):
+        """The volunteers' countries by name in the visitor's language, not by code."""
+        return ", ".join(str(country.name) for country in self.volunteer_countries)
 
     @property
     def place_display(self):

@@ -300,7 +300,10 @@ class Program(models.Model):
     # (submissions.services does, in a transaction, with the e-mail that goes with it).
     def publish(self):
         if self.status not in (self.Status.PENDING, self.Status.ARCHIVED):
-            raise InvalidTransition(f"A {self.status} program cannot be published.")
+            raise InvalidTransition(
+                _("A program with the status “%(status)s” cannot be published.")
+                % {"status": self.get_status_display()}
+            )
         self.status = self.Status.PUBLISHED
         self.published_at = self.published_at or timezone.now()
         # Staff reviewed the listing when they published it.
@@ -308,12 +311,18 @@ class Program(models.Model):
 
     def reject(self):
         if self.status != self.Status.PENDING:
-            raise InvalidTransition(f"A {self.status} program cannot be rejected.")
+            raise InvalidTransition(
+                _("A program with the status “%(status)s” cannot be rejected.")
+                % {"status": self.get_status_display()}
+            )
         self.status = self.Status.REJECTED
 
     def archive(self):
         if self.status != self.Status.PUBLISHED:
-            raise InvalidTransition(f"A {self.status} program cannot be archived.")
+            raise InvalidTransition(
+                _("A program with the status “%(status)s” cannot be archived.")
+                % {"status": self.get_status_display()}
+            )
         self.status = self.Status.ARCHIVED
 
     def mark_verified(self):
