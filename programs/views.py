@@ -28,6 +28,7 @@ def country_sort_key(country):
     """Alphabetical in the visitor's language, accents aside: "Äthiopien" before "Belize"."""
     return normalize(country.name)
 
+
 CONTACT_LIMIT = RateLimit("contact", limit=settings.CONTACT_LIMIT, period=settings.CONTACT_WINDOW)
 
 
