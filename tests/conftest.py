@@ -11,6 +11,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "seed.json"
+MISSIONS_SEED = ROOT / "fixtures" / "missions.json"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # Debian's Chromium, headless, with nothing that reaches out to the network by itself.
 CHROMIUM_ARGS = [
@@ -58,6 +59,12 @@ def seeded(transactional_db):
     """For transactional tests (live server, browser): the database is flushed after each,
     so the seed content is loaded again for each."""
     load_seed_content()
+
+
+@pytest.fixture
+def missions_seeded(db):
+    """The seed's missions and impact figures too, for tests that go through every page."""
+    call_command("loaddata", MISSIONS_SEED, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ arguments with real values (slugs, country codes) so that each becomes an addres
 import itertools
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
@@ -118,13 +119,15 @@ def seed_pages(routes=None):
     from programs.models import Program, Specialty
 
     program = Program.objects.published().get(slug="nuevo-amanecer")
+    mission = Mission.objects.active().order_by("slug").first()
     own_slug = {
         "programs:detail": program.slug,
         "submissions:suggest": program.slug,
         "programs:organization": program.organization.slug,
         "programs:specialty": Specialty.objects.filter(programs__in=[program]).first().slug,
-        "missions:detail": Mission.objects.active().order_by("slug").first().slug,
     }
+    if mission:  # the missions' seed (fixtures/missions.json) is loaded
+        own_slug["missions:detail"] = mission.slug
     pages = []
     for route in routes or public_routes():
         if route.is_feed or route.name in MEMBER_ONLY | NOT_PAGES or "<" in route.name:
@@ -140,3 +143,32 @@ def seed_pages(routes=None):
         if url and not url.startswith("/bench/"):
             pages.append(url)
     return pages
+
+
+class FormFields(HTMLParser):
+    """The forms of a page: `get_names`, the field names of its GET forms (searches and
+    filters), and `post_actions`, the addresses its POST forms send to."""
+
+    def __init__(self, page_url=""):
+        super().__init__()
+        self.page_url = page_url
+        self.get_names, self.post_actions, self.method = set(), set(), None
+
+    @classmethod
+    def of(cls, html, page_url=""):
+        parser = cls(page_url)
+        parser.feed(html)
+        return parser
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.method = (attrs.get("method") or "get").lower()
+            if self.method == "post":
+                self.post_actions.add(attrs.get("action") or self.page_url)
+        elif tag in ("input", "select", "textarea") and self.method == "get" and attrs.get("name"):
+            self.get_names.add(attrs["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.method = None
