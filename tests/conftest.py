@@ -39,6 +39,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def pytest_terminal_summary(terminalreporter):
+    # The number of property-based cases that ran (tests/test_fuzz.py), by URL family.
+    fuzz = __import__("sys").modules.get("tests.test_fuzz")
+    if fuzz and fuzz.CASES:
+        terminalreporter.write_sep("-", f"hypothesis: {sum(fuzz.CASES.values())} cases")
+        for family, count in sorted(fuzz.CASES.items()):
+            terminalreporter.write_line(f"{count:6}  {family}")
+
+
 def load_seed_content():
     from programs.models import Program
 

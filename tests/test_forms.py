@@ -203,3 +203,16 @@ def test_any_text_in_any_search_or_filter_parameter_is_shown_escaped(client, mis
             text = response.content.decode()
             for markup in RAW_MARKUP:
                 assert markup not in text, (url, query)
+
+
+def test_an_inflated_row_count_is_refused_without_building_the_rows(client):
+    # Found by the fuzzing: TOTAL_FORMS=1020 used to build and render a thousand rows of
+    # every formset (48 s and 14 MB for one request).
+    from tests.factories import submission_post
+
+    inflated = dict.fromkeys(["places", "staffing", "contacts"], "1020")
+    data = submission_post(**{f"{prefix}-TOTAL_FORMS": n for prefix, n in inflated.items()})
+    response = client.post("/submit/", data)
+    assert response.status_code == 400
+    assert response.content.decode().count('name="places-') < 30 * 3
+    assert len(response.content) < 1_000_000
