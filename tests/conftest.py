@@ -26,6 +26,19 @@ CHROMIUM_ARGS = [
 ]
 # CI sets this so that a missing tool fails the run instead of skipping tests.
 REQUIRE_ALL = os.environ.get("DIRECTORY_REQUIRE_ALL_TESTS") == "1"
+# From npm (package-lock.json; bin/test installs them): axe-core and the Nu HTML checker.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def require_tool(present, reason):
+    """Skip the test with `reason` when a tool is missing, or fail it in CI, which skips
+    nothing."""
+    if present:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason}, and CI (DIRECTORY_REQUIRE_ALL_TESTS=1) skips no test")
+    pytest.skip(reason)
 
 
 def pytest_collection_modifyitems(config, items):
