@@ -87,6 +87,29 @@ ensure_chromium() {
     apt_install chromium || say "Chromium could not be installed: browser tests will be skipped"
 }
 
+# The accessibility and HTML tests: axe-core and the Nu HTML checker (vnu.jar) from npm, at the
+# versions of package-lock.json, into node_modules/ (again only when the lock file changes),
+# and Java to run the checker. The packages' install scripts are not run: vnu-jar's would
+# download a Java of its own. Where a tool cannot be had, the tests that need it say so.
+ensure_test_tools() {
+    if ! command -v java >/dev/null 2>&1; then
+        apt_install default-jre-headless \
+            || say "Java could not be installed: HTML validation tests will be skipped"
+    fi
+    local stamp="$ROOT/node_modules/.installed"
+    local want; want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+    if ! command -v npm >/dev/null 2>&1; then
+        apt_install npm || { say "npm could not be installed: accessibility and HTML tests will be skipped"; return 0; }
+    fi
+    say "Installing test tools from package-lock.json (axe-core, vnu-jar)"
+    if (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2); then
+        echo "$want" > "$stamp"
+    else
+        say "npm ci failed: accessibility and HTML tests will be skipped"
+    fi
+}
+
 # ensure_postgres: make sure a PostgreSQL server answers on 127.0.0.1:5432, installing and
 # starting Debian's where none does. Prints the URL to use; returns 1 when impossible.
 ensure_postgres() {

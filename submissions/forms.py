@@ -243,12 +243,28 @@ class RowsFormSet(forms.BaseFormSet):
         return [form.cleaned_data for form in self.forms if form.has_changed()]
 
 
+# absolute_max = max_num: a POST claiming more rows (TOTAL_FORMS) than the page can have gets
+# an error, not a thousand rows built and rendered (Django's default allows max_num + 1000).
 PlaceFormSet = formset_factory(
-    PlaceForm, formset=RowsFormSet, extra=4, max_num=20, min_num=1, validate_min=True
+    PlaceForm,
+    formset=RowsFormSet,
+    extra=4,
+    max_num=20,
+    absolute_max=20,
+    min_num=1,
+    validate_min=True,
 )
-StaffingFormSet = formset_factory(StaffingForm, formset=RowsFormSet, extra=4, max_num=20)
+StaffingFormSet = formset_factory(
+    StaffingForm, formset=RowsFormSet, extra=4, max_num=20, absolute_max=20
+)
 ContactFormSet = formset_factory(
-    ContactForm, formset=RowsFormSet, extra=3, max_num=10, min_num=1, validate_min=True
+    ContactForm,
+    formset=RowsFormSet,
+    extra=3,
+    max_num=10,
+    absolute_max=10,
+    min_num=1,
+    validate_min=True,
 )
 
 

@@ -11,6 +11,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "seed.json"
+MISSIONS_SEED = ROOT / "fixtures" / "missions.json"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # Debian's Chromium, headless, with nothing that reaches out to the network by itself.
 CHROMIUM_ARGS = [
@@ -25,6 +26,19 @@ CHROMIUM_ARGS = [
 ]
 # CI sets this so that a missing tool fails the run instead of skipping tests.
 REQUIRE_ALL = os.environ.get("DIRECTORY_REQUIRE_ALL_TESTS") == "1"
+# From npm (package-lock.json; bin/test installs them): axe-core and the Nu HTML checker.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def require_tool(present, reason):
+    """Skip the test with `reason` when a tool is missing, or fail it in CI, which skips
+    nothing."""
+    if present:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason}, and CI (DIRECTORY_REQUIRE_ALL_TESTS=1) skips no test")
+    pytest.skip(reason)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -36,6 +50,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_terminal_summary(terminalreporter):
+    # The number of property-based cases that ran (tests/test_fuzz.py), by URL family.
+    fuzz = __import__("sys").modules.get("tests.test_fuzz")
+    if fuzz and fuzz.CASES:
+        terminalreporter.write_sep("-", f"hypothesis: {sum(fuzz.CASES.values())} cases")
+        for family, count in sorted(fuzz.CASES.items()):
+            terminalreporter.write_line(f"{count:6}  {family}")
 
 
 def load_seed_content():
@@ -58,6 +81,12 @@ def seeded(transactional_db):
     """For transactional tests (live server, browser): the database is flushed after each,
     so the seed content is loaded again for each."""
     load_seed_content()
+
+
+@pytest.fixture
+def missions_seeded(db):
+    """The seed's missions and impact figures too, for tests that go through every page."""
+    call_command("loaddata", MISSIONS_SEED, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -1,43 +1,15 @@
 """Production mode: settings that fail safe, `check --deploy` clean, and gunicorn serving
 pages and whitenoise's compressed, hashed static files with DEBUG off."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
+import re
+import urllib.error
+import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SECRET = "test-only-" + "x" * 60
-
-
-def production_env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=SECRET,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,directory.example.org",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
-        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    env.update(extra)
-    return env
-
-
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.factories import submission_post
+from tests.servers import fetch, manage, production_env, running_gunicorn
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
@@ -54,54 +26,35 @@ def test_missing_secret_key_stops_production(tmp_path):
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
-    env = production_env(tmp_path_factory.mktemp("production"), DJANGO_HTTPS="0")
+def production_site(tmp_path_factory):
+    """A migrated SQLite database with the seed content and collected static files."""
+    env = production_env(
+        tmp_path_factory.mktemp("production"),
+        DJANGO_HTTPS="0",
+        # No mail server here; what the site sends is not what these tests look at.
+        EMAIL_URL="dummymail://",
+    )
     for args in (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"]):
         result = manage(env, *args)
         assert result.returncode == 0, result.stderr
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "directory.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    return env
 
 
-def fetch(url, **headers):
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
+@pytest.fixture(scope="module")
+def gunicorn(production_site):
+    """Production mode over plain http (DJANGO_HTTPS=0)."""
+    with running_gunicorn(production_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def https_gunicorn(production_site):
+    """Production mode as deployed: HTTPS on, behind a reverse proxy that terminates TLS and
+    says so in X-Forwarded-Proto."""
+    env = {**production_site, "DJANGO_HTTPS": "1", "DJANGO_BEHIND_PROXY": "1"}
+    with running_gunicorn(env) as base:
+        yield base
 
 
 def test_gunicorn_serves_pages_and_hashed_static_files(gunicorn):
@@ -127,3 +80,70 @@ def test_production_404_is_the_sites_own_page(gunicorn):
 def test_unknown_host_is_refused(gunicorn):
     status, _headers, _body = fetch(gunicorn + "/", Host="evil.example.com")
     assert status == 400
+
+
+# --- HTTPS as deployed: HSTS and secure cookies -------------------------------------------
+
+HTTPS_REQUEST = {"X-Forwarded-Proto": "https"}
+
+
+def test_plain_http_is_redirected_to_https(https_gunicorn):
+    request = urllib.request.Request(https_gunicorn + "/programs/")
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(request, timeout=10)
+        raise AssertionError("no redirect")
+    except urllib.error.HTTPError as error:
+        assert error.code == 301
+        assert error.headers["Location"].startswith("https://127.0.0.1:")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.mark.parametrize("path", ["/", "/programs/nuevo-amanecer/", "/submit/", "/nope/"])
+def test_https_responses_carry_hsts_and_the_other_headers(https_gunicorn, path):
+    status, headers, _body = fetch(https_gunicorn + path, **HTTPS_REQUEST)
+    assert status in (200, 404)
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+
+
+def cookies(headers):
+    """{name: the whole Set-Cookie line} of a response."""
+    return {line.split("=", 1)[0]: line for line in headers.get_all("Set-Cookie") or []}
+
+
+def test_https_cookies_are_secure_and_a_submission_goes_through(https_gunicorn):
+    status, headers, body = fetch(https_gunicorn + "/submit/", **HTTPS_REQUEST)
+    assert status == 200
+    csrf_cookie = cookies(headers)["csrftoken"]
+    assert "; Secure" in csrf_cookie and "SameSite=Lax" in csrf_cookie
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    data = urllib.parse.urlencode(
+        {**submission_post(), "csrfmiddlewaretoken": token}, doseq=True
+    ).encode()
+    request = urllib.request.Request(
+        https_gunicorn + "/submit/",
+        data=data,
+        headers={
+            **HTTPS_REQUEST,
+            # Over HTTPS, Django checks that a form comes from the site's own pages.
+            "Referer": https_gunicorn.replace("http://", "https://") + "/submit/",
+            "Cookie": csrf_cookie.split(";", 1)[0],
+        },
+    )
+    try:
+        urllib.request.build_opener(NoRedirect).open(request, timeout=10)
+        raise AssertionError("the submission was not accepted")
+    except urllib.error.HTTPError as error:
+        assert error.code == 302, error.read().decode()[:2000]
+        assert error.headers["Location"] == "/submit/thanks/"
+        session_cookie = cookies(error.headers)["sessionid"]
+    assert "; Secure" in session_cookie and "; HttpOnly" in session_cookie

@@ -1,7 +1,11 @@
 """Headers on every response, the health check, and sign-in throttling."""
 
+import re
+
 import pytest
 from django.core.cache import cache
+
+from tests.public_urls import concrete_urls, public_routes, seed_values
 
 pytestmark = pytest.mark.django_db
 
@@ -11,28 +15,68 @@ def _clear_cache():
     cache.clear()
 
 
-@pytest.mark.parametrize(
-    "url", ["/", "/programs/", "/programs/nuevo-amanecer/", "/nope/", "/healthz", "/admin/login/"]
-)
-def test_security_headers_on_every_response(client, url):
-    response = client.get(url)
+def assert_security_headers(response, url):
     csp = response["Content-Security-Policy"]
-    assert "default-src 'self'" in csp
-    assert "script-src 'self'" in csp
-    assert "style-src 'self'" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
-    assert "frame-ancestors 'none'" in csp
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Referrer-Policy"] == "same-origin"
-    assert response["X-Frame-Options"] == "DENY"
-    assert "camera=()" in response["Permissions-Policy"]
-    assert "geolocation=()" in response["Permissions-Policy"]
+    assert "default-src 'self'" in csp, url
+    assert "script-src 'self'" in csp, url
+    assert "style-src 'self'" in csp, url
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, url
+    assert "frame-ancestors 'none'" in csp, url
+    assert response["X-Content-Type-Options"] == "nosniff", url
+    assert response["Referrer-Policy"] == "same-origin", url
+    assert response["X-Frame-Options"] == "DENY", url
+    assert "camera=()" in response["Permissions-Policy"], url
+    assert "geolocation=()" in response["Permissions-Policy"], url
+
+
+def every_public_url():
+    """Every public URL pattern with real arguments, and a few that do not exist."""
+    urls = [url for _route, url in concrete_urls(public_routes(), seed_values())]
+    return [*urls, "/nope/", "/programs/no-such-program/", "/admin/", "/admin/login/"]
+
+
+def test_every_public_url_is_found():
+    # The walk of the URL resolver reaches the pages the README lists.
+    urls = every_public_url()
+    for expected in ["/", "/programs/", "/missions/", "/impact/", "/submit/", "/accounts/login/"]:
+        assert expected in urls
+    assert any(url.endswith(".ics") for url in urls)
+    assert any(url.endswith("/suggest/") for url in urls)
+
+
+def test_security_headers_on_every_response(client):
+    for url in every_public_url():
+        assert_security_headers(client.get(url), url)
+
+
+def test_security_headers_on_form_errors_and_member_pages(client, django_user_model):
+    assert_security_headers(client.post("/submit/", {}), "/submit/ POST")
+    assert_security_headers(client.post("/accounts/login/", {}), "/accounts/login/ POST")
+    client.force_login(django_user_model.objects.create_user("member", "m@example.org", "pw"))
+    assert_security_headers(client.get("/accounts/submissions/"), "/accounts/submissions/")
+
+
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I)
+STYLE_ELEMENT = re.compile(r"<style\b[^>]*>", re.I)
+STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle=", re.I)
+
+
+def test_no_inline_script_or_style_without_a_nonce(client):
+    for url in every_public_url():
+        response = client.get(url)
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        text = response.content.decode()
+        for tag in INLINE_SCRIPT.findall(text) + STYLE_ELEMENT.findall(text):
+            assert "nonce=" in tag, (url, tag)
+        assert not STYLE_ATTRIBUTE.search(text), (url, STYLE_ATTRIBUTE.search(text).group())
 
 
 def test_pages_load_nothing_from_other_hosts(client):
-    text = client.get("/programs/nuevo-amanecer/").content.decode()
-    for marker in ['src="http', "src='http", 'href="//', "@import", "url(http"]:
-        assert marker not in text
+    for url in every_public_url():
+        text = client.get(url).content.decode()
+        for marker in ['src="http', "src='http", 'src="//', 'href="//', "@import", "url(http"]:
+            assert marker not in text, (url, marker)
 
 
 def test_health_check_reports_database_and_cache(client):
