@@ -256,8 +256,6 @@ def main():
 
     report = "\n".join(
         [
-            "# Benchmark results",
-            "",
             f"Measured {datetime.date.today().isoformat()} on {machine()}.",
             f"{args.programs:,} generated programs (plus the seed content) on PostgreSQL; "
             f"gunicorn, {args.workers} sync workers, production settings; "
@@ -270,7 +268,9 @@ def main():
     )
     print(report)
     if not args.no_write:
-        (ROOT / "bench" / "RESULTS.md").write_text(report)
+        from results import write_section
+
+        write_section(f"Pages, {datetime.date.today().isoformat()} (bench/run.py)", report)
 
 
 if __name__ == "__main__":

@@ -143,9 +143,6 @@ def main():
     for plan in plans.values():
         index_names(plan["Plan"], indexes)
     lines = [
-        "",
-        f"### Text search at scale ({datetime.date.today().isoformat()})",
-        "",
         f"{total:,} published programs on PostgreSQL; {len(timings)} two-word searches with one "
         "filter each (count + first page, as the list runs them), database time from "
         "EXPLAIN ANALYZE (planning + execution).",
@@ -157,8 +154,13 @@ def main():
     report = "\n".join(lines)
     print(report)
     if not args.no_write:
-        with (ROOT / "bench" / "RESULTS.md").open("a") as results:
-            results.write(report)
+        sys.path.insert(0, str(ROOT / "bench"))
+        from results import write_section
+
+        write_section(
+            f"Text search at scale, {datetime.date.today().isoformat()} (bench/search_scale.py)",
+            report,
+        )
 
 
 if __name__ == "__main__":

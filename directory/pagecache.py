@@ -17,7 +17,9 @@ What is never served from or stored in the cache:
 The version is bumped by a receiver on every model save and delete of the content apps. That
 is the one signal in the project, and on purpose: invalidation must follow every write,
 whoever makes it (the admin, a service, the shell); bulk writes that send no signal
-(`bulk_create`, `update()`, loaddata's raw saves) call `content_changed()` themselves.
+(`bulk_create`, `update()`, loaddata's raw saves) call `content_changed()` themselves. Writes
+to what is on no public page (a pending or rejected program and its rows: every submission
+that arrives) leave the cache alone, so that a stream of submissions does not empty it.
 
 Enabled by DIRECTORY_PAGE_CACHE (default: on when REDIS_URL is set, since a per-process
 cache could not tell the other app servers of a change).
@@ -55,14 +57,43 @@ def versioned(name, compute, timeout=3600):
     return value
 
 
-def on_model_change(sender, **kwargs):
-    if sender._meta.app_label in CONTENT_APPS and not kwargs.get("raw"):
+# A program in these states is on no public page, and neither is anything of it: writing them
+# (a submission arriving, a rejection) leaves every cached page as it was.
+HIDDEN_STATUSES = {"pending", "rejected"}
+
+
+def _hidden(instance, created=False):
+    """True when the write cannot have changed a public page. When unsure, False."""
+    from programs.models import Organization, Program
+
+    if isinstance(instance, Program):
+        return instance.status in HIDDEN_STATUSES
+    if isinstance(instance, Organization):
+        return created  # a new organization has no published program yet
+    if getattr(instance, "program_id", None) is None:
+        return False
+    try:
+        return instance.program.status in HIDDEN_STATUSES
+    except Program.DoesNotExist:  # deleted with its program
+        return False
+
+
+def on_model_change(sender, instance=None, created=False, raw=False, **kwargs):
+    if sender._meta.app_label not in CONTENT_APPS or raw:
+        return
+    if instance is not None and _hidden(instance, created):
+        return
+    content_changed()
+
+
+def on_m2m_change(sender, instance, action, model, reverse=False, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    # program.specialties.add(...): `instance` is the program.
+    if not reverse and _hidden(instance):
+        return
+    if instance._meta.app_label in CONTENT_APPS or model._meta.app_label in CONTENT_APPS:
         content_changed()
-
-
-def on_m2m_change(sender, action, model, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear"):
-        on_model_change(model)
 
 
 def _key(request):

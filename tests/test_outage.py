@@ -5,7 +5,10 @@ the load balancer, and when the database returns the same gunicorn serves pages 
 
 The database is made unreachable by a TCP proxy that the test runs between gunicorn and
 PostgreSQL: stopping it drops the open connections and refuses new ones, as a database
-restart or a network failure does. Runs when the suite runs on PostgreSQL (DATABASE_URL).
+restart or a network failure does. On the PostgreSQL run it serves the test database; on the
+SQLite run it makes a database of its own on the PostgreSQL server at 127.0.0.1:5432
+(DIRECTORY_TEST_POSTGRES names another), and is skipped, saying so, where none answers
+(CI, which starts one, fails instead).
 """
 
 import contextlib
@@ -18,16 +21,47 @@ import time
 import pytest
 from django.db import connection
 
+from tests.conftest import REQUIRE_ALL
 from tests.servers import fetch, manage, production_env, running_gunicorn
 
-pytestmark = [
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="needs PostgreSQL: runs when DATABASE_URL names one (the second half of .ci/run)",
-    ),
-    # The test database with the seed content, committed before the tests; gunicorn reads it.
-    pytest.mark.django_db,
-]
+# The test database with the seed content, committed before the tests; gunicorn reads it
+# on the PostgreSQL run.
+pytestmark = pytest.mark.django_db
+
+POSTGRES_SERVER = os.environ.get("DIRECTORY_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture
+def postgres_database(tmp_path):
+    """(host, port, user, name) of a PostgreSQL database holding the seed content."""
+    settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        user = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+        yield settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432), user, settings["NAME"]
+        return
+    import psycopg
+
+    try:
+        admin = psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        reason = f"no PostgreSQL server at {POSTGRES_SERVER}: database outage test"
+        if REQUIRE_ALL:
+            pytest.fail(reason + " cannot run, and CI skips none")
+        pytest.skip(reason + " skipped (apt-get install postgresql)")
+    name = f"outage_{os.getpid()}"
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    env = production_env(tmp_path, DATABASE_URL=f"{POSTGRES_SERVER}/{name}")
+    for args in (["migrate", "--noinput", "-v0"], ["load_seed"]):
+        result = manage(env, *args)
+        assert result.returncode == 0, result.stderr
+    server = POSTGRES_SERVER.split("://", 1)[1]
+    user, address = server.rsplit("@", 1)
+    host, _, port = address.partition(":")
+    yield host, int(port or 5432), user, name
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class TcpProxy:
@@ -92,16 +126,15 @@ class TcpProxy:
 
 
 @pytest.fixture
-def site_through_proxy(tmp_path):
-    """gunicorn in production mode on the test database, reached through the proxy."""
-    settings = connection.settings_dict
-    proxy = TcpProxy(settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432))
+def site_through_proxy(tmp_path, postgres_database):
+    """gunicorn in production mode on the database, reached through the proxy."""
+    host, port, user, name = postgres_database
+    proxy = TcpProxy(host, port)
     proxy.start()
-    user = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
     env = production_env(
         tmp_path,
         DJANGO_HTTPS="0",
-        DATABASE_URL=f"postgres://{user}@127.0.0.1:{proxy.port}/{settings['NAME']}",
+        DATABASE_URL=f"postgres://{user}@127.0.0.1:{proxy.port}/{name}",
         EMAIL_URL="dummymail://",
     )
     result = manage(env, "collectstatic", "--noinput", "-v0")

@@ -192,3 +192,26 @@ def test_error_pages_and_redirects_are_not_stored(client):
     assert client.get("/programs/no-such-program/").status_code == 404
     assert client.get("/countries/PE/").status_code == 301
     assert not [key for key in cache._cache if "no-such-program" in str(key) or "/PE/" in str(key)]
+
+
+def test_a_submission_arriving_leaves_the_cached_pages_alone(client):
+    from tests.factories import submission_post
+
+    fetch(client, "/programs/")
+    visitor = Client()
+    visitor.post("/submit/", submission_post())
+    assert services.Submission.objects.count() == 1
+    assert fetch(Client(), "/programs/")["X-Page-Cache"] == "hit"
+
+
+def test_a_rejection_leaves_the_cached_pages_alone_and_an_approval_does_not(client, admin_user):
+    from tests.factories import submission_post
+
+    for n in range(2):
+        Client().post("/submit/", submission_post(name=f"Entry {n}", organization_name=f"Org {n}"))
+    fetch(client, "/programs/")
+    first, second = services.Submission.objects.order_by("pk")
+    services.reject_submission(first, by=admin_user, reason="Not surgical")
+    assert fetch(Client(), "/programs/")["X-Page-Cache"] == "hit"
+    services.approve_submission(second, by=admin_user)
+    assert fetch(Client(), "/programs/")["X-Page-Cache"] == "miss"
