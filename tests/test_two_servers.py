@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import REQUIRE_ALL
 from tests.factories import submission_post
-from tests.test_production import ROOT, free_port, manage, production_env
+from tests.servers import ROOT, free_port, manage, production_env
 
 REDIS = ("127.0.0.1", 6379)
 
