@@ -114,7 +114,23 @@ PUBLIC_FORMS = [
         member=True,
     ),
     PublicForm("logout", "/accounts/logout/", dict, member=True),
+    PublicForm(
+        "programs:contact",
+        f"/programs/{SUGGEST_SLUG}/contact/",
+        lambda: {
+            "name": "Dr. Ada Sender",
+            "email": "ada@sender.example",
+            "message": "I could join your next mission as a hand surgeon.",
+            "website_url": "",
+        },
+        text_fields=("name", "message"),
+    ),
 ]
+
+# Forms that post without a CSRF token, on purpose: the language switcher in every page's
+# footer (it only sets the visitor's language cookie, and a token would make every public page
+# uncacheable; see directory/urls.py).
+CSRF_EXEMPT_ROUTES = {"set_language"}
 
 MEMBER = "member"
 

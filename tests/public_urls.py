@@ -19,7 +19,7 @@ from django.urls.exceptions import NoReverseMatch
 PRIVATE_NAMESPACES = {"admin"}
 # Routes that are not pages: the health check (JSON), sign-out (POST only), the thank-you page
 # (a redirect without a submission in the session).
-NOT_PAGES = {"healthz", "logout", "submissions:thanks"}
+NOT_PAGES = {"healthz", "logout", "submissions:thanks", "set_language"}
 # Routes that only a signed-in member reaches (they redirect anonymous visitors to sign in).
 MEMBER_ONLY = {"submissions:mine", "password_change", "password_change_done"}
 

@@ -56,7 +56,8 @@ def test_security_headers_on_form_errors_and_member_pages(client, django_user_mo
     assert_security_headers(client.get("/accounts/submissions/"), "/accounts/submissions/")
 
 
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I)
+# Inline scripts, but not data blocks (JSON-LD), which are never run and need no nonce.
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*application/ld\+json)[^>]*>", re.I)
 STYLE_ELEMENT = re.compile(r"<style\b[^>]*>", re.I)
 STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle=", re.I)
 
