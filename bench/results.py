@@ -14,6 +14,7 @@ def write_section(heading, body):
     sections = re.split(r"(?m)^(?=## )", text)
     head, rest = sections[0], sections[1:]
     new = f"## {heading}\n\n{body.strip()}\n\n"
+    rest = [section.rstrip() + "\n\n" for section in rest]
     for index, section in enumerate(rest):
         if section.startswith(f"## {heading.split(',')[0]}"):
             rest[index] = new

@@ -25,6 +25,10 @@ MISSIONS_PER_PAGE = 25
 RECENT_PAST = 5
 
 
+# Figures listed on /impact/ (every one still counts in the totals and charts).
+FIGURES_SHOWN = 100
+
+
 class MissionListView(CachedPageMixin, ListView):
     template_name = "missions/mission_list.html"
     context_object_name = "missions"
@@ -202,6 +206,7 @@ class ImpactView(CachedPageMixin, TemplateView):
             for error in errors
         ]
         figures = ImpactFigure.objects.all()
+        listed = figures.published().for_listing().order_by("position", "pk")
         totals = figures.totals()
         total, lower = totals.get(metric, (0, False))
         published = Program.objects.published()
@@ -214,7 +219,9 @@ class ImpactView(CachedPageMixin, TemplateView):
                 (m, m.label, figure_display(*totals[m])) for m in Metric.additive() if m in totals
             ],
             charts=self.breakdown_charts(figures, metric, figure_display(total, lower)),
-            figures=list(figures.published().for_listing().order_by("position", "pk")),
+            # A page, not a data dump: the first figures, and how many there are in all.
+            figures=list(listed[:FIGURES_SHOWN]),
+            figures_total=listed.count(),
             directory={
                 **published.totals(),
                 "countries": len(country_counts),

@@ -92,18 +92,12 @@ class ProgramQuerySet(models.QuerySet):
         return dict(rows)
 
     def region_counts(self):
-        """{region slug: number of programs with a place in that region}."""
+        """{region slug: number of programs with a place in that region}, in one pass over the
+        places (a correlated EXISTS per region and program costs far more)."""
         return self.order_by().aggregate(
             **{
                 region.slug: Count(
-                    "pk",
-                    filter=Q(
-                        Exists(
-                            Place.objects.filter(
-                                program=OuterRef("pk"), country__in=region.countries
-                            )
-                        )
-                    ),
+                    "pk", distinct=True, filter=Q(places__country__in=region.countries)
                 )
                 for region in REGIONS
             }
