@@ -1,10 +1,13 @@
 """Public pages of missions and impact. Each view's queryset starts from `published()`: a
 mission or figure of a program that is not published is a 404 or absent everywhere."""
 
+import datetime
+
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -107,6 +110,9 @@ class MissionCalendarView(CachedPageMixin, View):
     """All dated missions of published programs as iCalendar; subclasses narrow them."""
 
     filename = "missions.ics"
+    # A subscribed calendar carries what is coming and the past year, not the whole history:
+    # calendar apps fetch it again and again, and it would only grow.
+    history_days = 365
 
     def get_missions(self):
         return Mission.objects.published().dated()
@@ -115,8 +121,12 @@ class MissionCalendarView(CachedPageMixin, View):
         return _("Humanitarian surgery missions")
 
     def get(self, request, *args, **kwargs):
+        since = timezone.localdate() - datetime.timedelta(days=self.history_days)
         missions = (
-            self.get_missions().select_related("program__organization").order_by("start_on", "pk")
+            self.get_missions()
+            .filter(end_on__gte=since)
+            .select_related("program__organization")
+            .order_by("start_on", "pk")
         )
         body = calendars.build_calendar(missions, name=self.get_name(), request=request)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -132,3 +132,23 @@ def test_calendar_query_count_is_fixed(client, django_assert_max_num_queries):
         MissionFactory(title=f"Bulk {n}")
     with django_assert_max_num_queries(2):
         parse(client.get("/missions/calendar.ics"))
+
+
+def test_the_calendar_keeps_the_past_year_and_what_is_coming(client):
+    today = datetime.date.today()
+    MissionFactory(
+        title="Long ago",
+        completed=True,
+        start_on=today - datetime.timedelta(days=500),
+        end_on=today - datetime.timedelta(days=494),
+    )
+    MissionFactory(
+        title="Last spring",
+        completed=True,
+        start_on=today - datetime.timedelta(days=200),
+        end_on=today - datetime.timedelta(days=194),
+    )
+    MissionFactory(title="Coming", start_on=today + datetime.timedelta(days=30))
+    titles = set(events(parse(client.get("/missions/calendar.ics"))))
+    assert {"Last spring", "Coming"} <= titles
+    assert "Long ago" not in titles
