@@ -9,8 +9,6 @@ entry in the queue whatever happened to the notification.
 
 import difflib
 import logging
-import re
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from programs.models import Contact, Organization, Place, Program, StaffingRequirement
+from programs.search import normalize
 
 from .models import ChangeRequest, Submission, new_reference
 
@@ -195,11 +194,9 @@ _FILLER = {
 
 
 def normalized(name):
-    """Lower case, without accents, punctuation and filler words: "Mission: Plásticos" and
-    "mission plasticos" compare equal."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    words = re.findall(r"[a-z0-9]+", text)
+    """As the search normalizes (lower case, no accents or punctuation), without filler
+    words: "Mission: Plásticos" and "mission plasticos" compare equal."""
+    words = normalize(name).split()
     return " ".join(w for w in words if w not in _FILLER) or " ".join(words)
 
 
