@@ -57,23 +57,21 @@ def versioned(name, compute, timeout=3600):
     return value
 
 
-# A program in these states is on no public page, and neither is anything of it: writing them
-# (a submission arriving, a rejection) leaves every cached page as it was.
-HIDDEN_STATUSES = {"pending", "rejected"}
-
-
 def _hidden(instance, created=False):
-    """True when the write cannot have changed a public page. When unsure, False."""
+    """True when the write cannot have changed a public page. When unsure, False. A pending
+    or rejected program is on no public page, and neither is anything of it: writing them (a
+    submission arriving, a rejection) leaves every cached page as it was."""
     from programs.models import Organization, Program
 
+    hidden_statuses = {Program.Status.PENDING, Program.Status.REJECTED}
     if isinstance(instance, Program):
-        return instance.status in HIDDEN_STATUSES
+        return instance.status in hidden_statuses
     if isinstance(instance, Organization):
         return created  # a new organization has no published program yet
     if getattr(instance, "program_id", None) is None:
         return False
     try:
-        return instance.program.status in HIDDEN_STATUSES
+        return instance.program.status in hidden_statuses
     except Program.DoesNotExist:  # deleted with its program
         return False
 
