@@ -18,7 +18,7 @@ from django_countries.fields import Country
 
 from directory.pagecache import CachedPageMixin
 from programs.models import Program, Specialty
-from programs.views import ProgramListView, country_list, country_sort_key
+from programs.views import ForgivingPaginationMixin, country_list, country_sort_key
 
 from . import calendars, charts, maps
 from .filters import MissionFilter
@@ -32,15 +32,10 @@ RECENT_PAST = 5
 FIGURES_SHOWN = 100
 
 
-class MissionListView(CachedPageMixin, ListView):
+class MissionListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
     template_name = "missions/mission_list.html"
     context_object_name = "missions"
     paginate_by = MISSIONS_PER_PAGE
-    # A page that does not exist shows the nearest one with a note, as on /programs/.
-    paginate_queryset = ProgramListView.paginate_queryset
-
-    def known_count(self):
-        return None  # the paginator counts
 
     def get_queryset(self):
         self.filterset = MissionFilter(

@@ -56,30 +56,15 @@ class HomeView(CachedPageMixin, TemplateView):
         )
 
 
-class ProgramListView(CachedPageMixin, ListView):
-    """The searchable, filterable list. Subclasses narrow it (one country, one specialty,
-    one organization) and keep the filters for the rest."""
-
-    template_name = "programs/program_list.html"
-    context_object_name = "programs"
-    paginate_by = settings.PROGRAMS_PER_PAGE
-
-    def get_base_queryset(self):
-        return Program.objects.published()
-
-    def get_queryset(self):
-        self.filterset = ProgramFilter(
-            self.request.GET, queryset=self.get_base_queryset().for_listing()
-        )
-        return self.filterset.qs
+class ForgivingPaginationMixin:
+    """For list views: a page that does not exist shows the nearest one with a note
+    (`page_problem`) instead of a 404, so a stale or mistyped link still lands somewhere
+    useful. `known_count()` may give the number of rows when it is counted anyway."""
 
     def known_count(self):
-        self.facets = Facets(self.filterset)
-        return self.facets.total()
+        return None  # the paginator counts
 
     def paginate_queryset(self, queryset, page_size):
-        """Like ListView's, but a page that does not exist shows the nearest one with a
-        note instead of a 404: a stale or mistyped link still lands somewhere useful."""
         paginator = self.get_paginator(queryset, page_size)
         known = self.known_count()
         if known is not None:
@@ -101,6 +86,28 @@ class ProgramListView(CachedPageMixin, ListView):
             ) % {"wanted": wanted, "page": number, "pages": paginator.num_pages}
         page = paginator.page(number)
         return paginator, page, page.object_list, page.has_other_pages()
+
+
+class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
+    """The searchable, filterable list. Subclasses narrow it (one country, one specialty,
+    one organization) and keep the filters for the rest."""
+
+    template_name = "programs/program_list.html"
+    context_object_name = "programs"
+    paginate_by = settings.PROGRAMS_PER_PAGE
+
+    def get_base_queryset(self):
+        return Program.objects.published()
+
+    def get_queryset(self):
+        self.filterset = ProgramFilter(
+            self.request.GET, queryset=self.get_base_queryset().for_listing()
+        )
+        self.facets = Facets(self.filterset)  # lazy: counted when the page asks
+        return self.filterset.qs
+
+    def known_count(self):
+        return self.facets.total()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
