@@ -71,24 +71,19 @@ def measure(rounds):
     from programs.filters import ProgramFilter
     from programs.models import Program
 
-    def explain(queryset):
-        sql, params = queryset.query.sql_with_params()
+    def explain(sql, params):
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0]
         plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
         return plan["Execution Time"] + plan["Planning Time"], plan
 
+    def explain_page(queryset):
+        return explain(*queryset.query.sql_with_params())
+
     def explain_count(queryset):
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"EXPLAIN (ANALYZE, FORMAT JSON) SELECT COUNT(*) FROM ({sql}) AS matches",  # noqa: S608 - SQL built by the ORM
-                params,
-            )
-            plan = cursor.fetchone()[0]
-        plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
-        return plan["Execution Time"] + plan["Planning Time"], plan
+        return explain(f"SELECT COUNT(*) FROM ({sql}) AS matches", params)  # noqa: S608 - the ORM's SQL
 
     timings, plans = [], {}
     total = Program.objects.published().count()
@@ -104,7 +99,7 @@ def measure(rounds):
                 data.setlist(key, value if isinstance(value, list) else [value])
             results = ProgramFilter(data, queryset=Program.objects.published().for_listing()).qs
             count_ms, _ = explain_count(results)
-            page_ms, plan = explain(results[:25])
+            page_ms, plan = explain_page(results[:25])
             timings.append(count_ms + page_ms)
             plans.setdefault(text, plan)
     return total, timings, plans
