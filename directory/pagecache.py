@@ -25,14 +25,18 @@ Enabled by DIRECTORY_PAGE_CACHE (default: on when REDIS_URL is set, since a per-
 cache could not tell the other app servers of a change).
 """
 
+import functools
+
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
+from django.urls import Resolver404, resolve
+from django.utils import translation
 
 VERSION_KEY = "directory:content-version"
-PAGE_PREFIX = "directory:page:"
+# Bumped when the stored format changes, so entries from an earlier release are not read.
+PAGE_PREFIX = "directory:page:2:"
 CONTENT_APPS = {"programs", "missions"}
 
 
@@ -94,11 +98,6 @@ def on_m2m_change(sender, instance, action, model, reverse=False, **kwargs):
         content_changed()
 
 
-def _key(request):
-    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    return f"{PAGE_PREFIX}{language}:{request.get_full_path()}"
-
-
 def _cacheable_request(request):
     if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
         return False
@@ -109,6 +108,7 @@ def _cacheable_request(request):
 def _cacheable_response(request, response):
     return (
         response.status_code == 200
+        and not response.streaming
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and "no-store" not in response.get("Cache-Control", "")
@@ -116,38 +116,71 @@ def _cacheable_response(request, response):
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _cacheable_view(path):
+    """Whether the URL leads to a view that stores its pages. Resolving costs less than a
+    round trip to the cache, which other pages (forms, the admin) need not make; the URLs
+    do not change while the process runs, so the answer is kept per path."""
+    try:
+        view_class = getattr(resolve(path).func, "view_class", None)
+    except Resolver404:
+        return False
+    return bool(view_class and issubclass(view_class, CachedPageMixin) and view_class.page_cache)
+
+
+# Set on every answer from a cacheable view, and never stored with the page.
+STATUS_HEADER = "X-Page-Cache"
+
+
+class PageCacheMiddleware:
+    """Serves stored pages before the rest of the stack runs, and stores the pages of views
+    that ask for it (CachedPageMixin).
+
+    It sits just inside SecurityMiddleware and WhiteNoise: a hit skips sessions, CSRF,
+    authentication and messages, which a visitor without a session or messages cookie does
+    not need, and gets the security headers from the middleware outside it on the way out.
+    The headers added by the middleware inside it (CSP, frame options, Vary...) are stored
+    with the page and replayed, so a hit carries exactly what the rendered page carried."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (_cacheable_request(request) and _cacheable_view(request.path_info)):
+            return self.get_response(request)
+        # The language LocaleMiddleware will choose (cookie, then Accept-Language).
+        language = translation.get_language_from_request(request)
+        key = f"{PAGE_PREFIX}{language}:{request.get_full_path()}"
+        found = cache.get_many([key, VERSION_KEY])
+        version = found.get(VERSION_KEY, 0)
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            _, content, headers = entry
+            response = HttpResponse(content, headers=headers)
+            response[STATUS_HEADER] = "hit"
+            return response
+
+        response = self.get_response(request)
+        timeout = getattr(request, "page_cache_timeout", None)
+        if timeout is None:
+            return response  # not a cacheable view
+        response[STATUS_HEADER] = "miss"
+        if _cacheable_response(request, response) and language == request.LANGUAGE_CODE:
+            headers = {k: v for k, v in response.items() if k != STATUS_HEADER}
+            # Stored with the version read *before* rendering: a change made meanwhile
+            # makes this copy stale at once.
+            cache.set(key, (version, response.content, headers), timeout)
+        return response
+
+
 class CachedPageMixin:
-    """For public page views. The cached copy is rebuilt into a fresh HttpResponse, so every
-    middleware (security headers, CSP...) still processes it."""
+    """For public page views: their pages are stored for anonymous visitors by
+    PageCacheMiddleware."""
 
     page_cache_timeout = 600  # a safety net; the version is what keeps pages fresh
     page_cache = True
 
     def dispatch(self, request, *args, **kwargs):
-        if not (self.page_cache and _cacheable_request(request)):
-            return super().dispatch(request, *args, **kwargs)
-        key = _key(request)
-        found = cache.get_many([key, VERSION_KEY])
-        version = found.get(VERSION_KEY, 0)
-        entry = found.get(key)
-        if entry is not None and entry[0] == version:
-            response = HttpResponse(entry[1], content_type=entry[2])
-            response["X-Page-Cache"] = "hit"
-            patch_vary_headers(response, ("Accept-Language", "Cookie"))
-            return response
-        response = super().dispatch(request, *args, **kwargs)
-        response["X-Page-Cache"] = "miss"
-
-        def store(rendered):
-            if _cacheable_response(request, rendered):
-                cache.set(
-                    key,
-                    (version, rendered.content, rendered["Content-Type"]),
-                    self.page_cache_timeout,
-                )
-
-        if hasattr(response, "add_post_render_callback") and not response.is_rendered:
-            response.add_post_render_callback(store)
-        else:
-            store(response)
-        return response
+        if self.page_cache:
+            request.page_cache_timeout = self.page_cache_timeout
+        return super().dispatch(request, *args, **kwargs)
