@@ -1,7 +1,8 @@
 """
 The world map of the impact, home and program pages: static/img/world-map.svg (built by
 bin/build-world-map, one path per country with its ISO code as id) is drawn with <use>, and
-the countries with programs are links, shaded by their number of programs. Nothing is
+the countries with programs are shaded by their number of programs, and are links unless the
+page lists them anyway (the home page's small map is a picture of its list). Nothing is
 fetched from elsewhere and no script is needed.
 """
 
@@ -51,6 +52,8 @@ class WorldMap:
     legend: list[tuple[str, str]] = field(default_factory=list)
     # Countries with programs that the 1:110m map is too coarse to draw (Singapore, Malta...).
     not_drawn: list[MapCountry] = field(default_factory=list)
+    # Countries as links to their pages; without, the map is one picture (role="img").
+    links: bool = True
 
 
 def _country(code, label, css_class):
@@ -69,7 +72,7 @@ def shade(count, largest):
     return max(1, math.ceil(SHADES * count / largest)) if largest else 1
 
 
-def program_map(counts, *, size="large", title=None):
+def program_map(counts, *, size="large", title=None, links=True):
     """Countries shaded by their number of programs; `counts` is {code: count} or
     [(Country, count)] as the program pages have it."""
     if not isinstance(counts, dict):
@@ -81,6 +84,7 @@ def program_map(counts, *, size="large", title=None):
         size=size,
         href=static(MAP_FILE),
         viewbox=viewbox,
+        links=links,
     )
     for code, count in sorted(counts.items(), key=lambda item: normalize(Country(item[0]).name)):
         if not count:

@@ -17,6 +17,7 @@ from django_countries import countries
 from django_countries.fields import Country
 
 from directory.pagecache import CachedPageMixin
+from programs.facets import most_programs
 from programs.models import Program, Specialty
 from programs.views import ForgivingPaginationMixin, country_list, country_sort_key
 
@@ -29,7 +30,7 @@ RECENT_PAST = 5
 
 
 # Figures listed on /impact/ (every one still counts in the totals and charts).
-FIGURES_SHOWN = 100
+FIGURES_SHOWN = 30
 
 
 class MissionListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
@@ -216,6 +217,7 @@ class ImpactView(CachedPageMixin, TemplateView):
         total, lower = totals.get(metric, (0, False))
         published = Program.objects.published()
         country_counts = published.country_counts()
+        map_countries, hidden_countries = most_programs(country_list(country_counts), ())
         return super().get_context_data(
             form=form,
             metric=metric,
@@ -233,7 +235,9 @@ class ImpactView(CachedPageMixin, TemplateView):
                 "missions": Mission.objects.active().count(),
             },
             world_map=maps.program_map(country_counts),
-            map_countries=country_list(country_counts),
+            # The table beside the map: the countries with most programs; /countries/ has all.
+            map_countries=map_countries,
+            hidden_countries=hidden_countries,
             **kwargs,
         )
 

@@ -20,6 +20,24 @@ from django.utils.functional import cached_property
 from .models import Frequency, Place, Program, Role, Specialty, StaffingRequirement
 from .regions import REGIONS
 
+# Lists of countries (the country filter, the home and impact pages) show this many, those
+# with most programs and any ticked, and link to all of them.
+MOST_COUNTRIES = 24
+
+
+def most_programs(options, keep, limit=MOST_COUNTRIES):
+    """Of `options` [(Country, count)]: the `limit` with most programs and every one in
+    `keep` (the ticked ones), in their given order, and how many others have programs.
+
+    At a few hundred countries the full list is most of a list page's weight; the rest is a
+    link away ("All countries")."""
+    with_programs = [i for i, (_, count) in enumerate(options) if count]
+    if len(with_programs) <= limit:
+        return options, 0
+    top = set(sorted(with_programs, key=lambda i: -options[i][1])[:limit])
+    shown = [i for i, (country, _) in enumerate(options) if i in top or country.code in keep]
+    return [options[i] for i in shown], len(set(with_programs) - set(shown))
+
 
 class Facets:
     """Counts for the filter panel of `filterset` (a bound, validated ProgramFilter)."""

@@ -16,7 +16,7 @@ from directory.abuse import RateLimit
 from directory.pagecache import CachedPageMixin
 
 from . import services
-from .facets import Facets
+from .facets import MOST_COUNTRIES, Facets, most_programs
 from .filters import ProgramFilter
 from .forms import ContactForm
 from .models import Organization, Program, Specialty
@@ -47,10 +47,14 @@ class HomeView(CachedPageMixin, TemplateView):
         published = Program.objects.published()
         country_counts = published.country_counts()
         region_counts = published.region_counts()
+        all_countries = country_list(country_counts)
+        countries, hidden = most_programs(all_countries, (), MOST_COUNTRIES)
         return super().get_context_data(
             totals={**published.totals(), "countries": len(country_counts)},
             specialties=[s for s in Specialty.objects.with_program_counts() if s.program_count],
-            countries=country_list(country_counts),
+            map_countries=all_countries,
+            countries=countries,
+            hidden_countries=hidden,
             regions=[(region, region_counts[region.slug]) for region in REGIONS],
             **kwargs,
         )
@@ -133,8 +137,21 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
 
     def facet_context(self):
         facets = self.facets
+        countries = facets.countries()
+        hidden = 0
+        all_countries = self.request.GET.get("countries") == "all"
+        if not all_countries:
+            countries, hidden = most_programs(
+                countries, self.filterset.selected().get("country", ()), MOST_COUNTRIES
+            )
+        more = self.request.GET.copy()
+        more.pop("page", None)
+        more["countries"] = "all"
         return {
-            "filter_countries": facets.countries(),
+            "filter_countries": countries,
+            "all_countries": all_countries,
+            "hidden_countries": hidden,
+            "all_countries_query": more.urlencode(),
             "filter_specialties": facets.specialties(),
             "facet_counts": facets.grouped(),
         }

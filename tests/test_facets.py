@@ -6,8 +6,10 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_countries.fields import Country
 
 from programs.models import Specialty
+from programs.search import normalize
 from tests.factories import OrganizationFactory, full_program
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +119,58 @@ def test_every_country_with_a_program_is_offered_even_when_filtered_out(client):
     assert len(unfiltered) == 22  # the countries of the seed documents' places
 
 
+def many_countries(n=30):
+    """Besides the seed's 22 countries, `n` more with 1 to n programs each: Norway the most."""
+    from django_countries import countries as all_countries
+
+    from tests.factories import ProgramFactory
+
+    seed = set(re.findall(r'name="country" value="(\w\w)"', panel_for_countries()))
+    codes = [country.code for country in all_countries]
+    extra = [code for code in codes if code not in seed and code != "NO"][: n - 1]
+    for rank, code in enumerate(["NO", *extra]):
+        for i in range(n - rank):
+            ProgramFactory(name=f"Program {code} {i}", places=[code])
+    return ["NO", *extra]
+
+
+def panel_for_countries(query="countries=all"):
+    from django.test import Client
+
+    return panel(Client(), query)
+
+
+def test_with_many_countries_the_filter_offers_those_with_most_programs(client):
+    added = many_countries()
+    text = panel(client)
+    offered = re.findall(r'name="country" value="(\w\w)"', text)
+    assert len(offered) == 24
+    by_name = sorted(offered, key=lambda code: normalize(Country(code).name))
+    assert offered == by_name  # still in alphabetical order
+    assert "NO" in offered and added[-1] not in offered  # 30 programs in Norway, 1 in the last
+    total = len(set(re.findall(r'name="country" value="(\w\w)"', panel(client, "countries=all"))))
+    assert total == 22 + 30
+    more = re.search(r'<a href="\?([^"]*)#filters-heading">(\d+) more countries</a>', text)
+    assert more and int(more.group(2)) == total - 24
+
+
+def test_a_ticked_country_is_offered_however_few_its_programs(client):
+    added = many_countries()
+    text = panel(client, f"country={added[-1]}")
+    assert re.search(rf'value="{added[-1]}"[^>]*checked', text)
+
+
+def test_all_countries_keeps_the_filters_and_stays_open(client):
+    many_countries()
+    text = panel(client, "q=program&trainees=no")
+    more = re.search(r'<a href="\?([^"]*)#filters-heading">', text).group(1).replace("&amp;", "&")
+    assert sorted(more.split("&")) == ["countries=all", "q=program", "trainees=no"]
+    full = panel(client, more)
+    assert '<input type="hidden" name="countries" value="all" form="filters">' in full
+    assert "more countries" not in full
+    assert re.search(r'<details class="facet" open>\s*<summary>Country</summary>', full)
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -139,3 +193,23 @@ def test_facets_cost_a_fixed_number_of_queries(client, query):
             assert client.get(f"/programs/?{query}").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 10, counts
+
+
+def test_home_and_impact_list_the_countries_with_most_programs_and_link_to_all(client):
+    added = many_countries()
+    home = client.get("/").content.decode()
+    listed = re.findall(r'<li><a href="/countries/(\w\w)/">', home)
+    assert len(listed) == 24 and "no" in listed and added[-1].lower() not in listed
+    assert '<a href="/countries/">All 52 countries</a>' in home
+    # The map still shades every country it can draw.
+    from missions.maps import map_geometry
+    from programs.models import Program
+
+    drawn = set(Program.objects.published().country_counts()) & map_geometry()[1]
+    assert set(re.findall(r'#(\w\w)" class="world-map__country--\d"/>', home)) == drawn
+    impact = client.get("/impact/").content.decode()
+    assert "<caption>Countries with most programs</caption>" in impact
+    assert len(re.findall(r'<tr><th scope="row"><a href="/countries/\w\w/">', impact)) == 24
+    assert '<a href="/countries/">All 52 countries</a>' in impact
+    every = client.get("/countries/").content.decode()
+    assert f'href="/countries/{added[-1].lower()}/"' in every

@@ -11,13 +11,14 @@ register = template.Library()
 
 
 @register.inclusion_tag("missions/includes/world_map.html")
-def world_map(countries=None, highlight=None, size="small"):
+def world_map(countries=None, highlight=None, size="small", links=True):
     """`countries`: [(Country, count)] or {code: count}, shaded by count; or `highlight`:
-    a program's places, highlighted. No query: both come from the page's context."""
+    a program's places, highlighted. No query: both come from the page's context.
+    `links=False` draws the countries without links, for a page that lists them."""
     if highlight is not None:
         codes = [str(place.country.code) for place in highlight]
         return {"map": maps.highlight_map(codes, size=size)}
-    return {"map": maps.program_map(countries or {}, size=size)}
+    return {"map": maps.program_map(countries or {}, size=size, links=links)}
 
 
 @register.inclusion_tag("missions/includes/program_missions.html")
