@@ -6,19 +6,50 @@ Each facet is counted over the list as filtered by everything except that facet 
 ticking a second country shows what it adds. A fixed number of queries, whatever the number
 of programs or of active filters:
 
-1. countries: one GROUP BY over the places;
-2. specialties: every specialty of the taxonomy with its count, one query;
-3. regions: one pass over the places; roles, trainees and the list's own total: one pass
-   over the staffing rows; frequencies: one GROUP BY;
-4. the countries to offer at all (those with a published program): kept in the cache with
-   the page cache's content version, so it is counted again only after a change.
+1. countries: one GROUP BY over the places of the matching programs;
+2. specialties: one GROUP BY over the matching programs' links to the taxonomy;
+3. regions: one pass over the places; roles, trainees, frequencies and the list's own
+   total: one pass over the staffing rows;
+4. the countries to offer at all (those with a published program) and the taxonomy: kept in
+   the cache with the page cache's content version, so they are read again only after a
+   change.
+
+Each counts rows of the programs under the other filters only, so a narrow search costs little
+however large the directory.
 """
+
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils.functional import cached_property
 
-from .models import Frequency, Place, Program, Role, Specialty, StaffingRequirement
+from .filters import taxonomy
+from .models import Frequency, Place, Program, Role, StaffingRequirement
 from .regions import REGIONS
+
+
+@dataclass(frozen=True)
+class SpecialtyOption:
+    slug: str
+    name: str
+    facet_count: int
+
+
+def offered_countries():
+    """The codes of the countries with a published program: the country filter's options.
+    Kept until the content changes (the page cache's content version)."""
+    from directory.pagecache import versioned
+
+    return versioned(
+        "facets:countries",
+        lambda: sorted(
+            Place.objects.filter(program__status=Program.Status.PUBLISHED)
+            .values_list("country", flat=True)
+            .distinct()
+            .order_by()
+        ),
+    )
+
 
 # Lists of countries (the country filter, the home and impact pages) show this many, those
 # with most programs and any ticked, and link to all of them.
@@ -65,23 +96,30 @@ class Facets:
         """[(Country, count)] of every country with a published program, by name."""
         from .views import country_list
 
-        # Every country with a published program, counted within the other filters (zero
-        # when they hide it), in one pass over the places.
-        base = self._base("country")
+        # Counted over the places of the programs under the other filters only (a search
+        # matching fifty programs reads their places, not every place of the directory); the
+        # countries they leave out are offered at zero.
         rows = (
-            Place.objects.filter(program__status=Program.Status.PUBLISHED)
+            Place.objects.filter(program__in=self._base("country").values("pk"))
             .values_list("country")
-            .annotate(n=Count("program", distinct=True, filter=Q(program__in=base.values("pk"))))
+            .annotate(n=Count("program", distinct=True))
             .order_by()
         )
-        return country_list(dict(rows))
+        counts = dict(rows)
+        return country_list({code: counts.get(code, 0) for code in offered_countries()})
 
     def specialties(self):
-        """Every specialty of the taxonomy, annotated with `facet_count`."""
-        base = self._base("specialty")
-        return Specialty.objects.annotate(
-            facet_count=Count("programs", filter=Q(programs__in=base.values("pk")), distinct=True)
-        ).order_by("position", "name")
+        """Every specialty of the taxonomy (slug, name, facet_count), in the taxonomy's order."""
+        # As for countries: counted over the links of the matching programs only.
+        links = Program.specialties.through.objects.filter(
+            program__in=self._base("specialty").values("pk")
+        )
+        counts = dict(
+            links.values_list("specialty_id")
+            .annotate(n=Count("program_id", distinct=True))
+            .order_by()
+        )
+        return [SpecialtyOption(slug, name, counts.get(pk, 0)) for pk, slug, name in taxonomy()]
 
     @cached_property
     def _regions(self):
@@ -93,9 +131,10 @@ class Facets:
 
     @cached_property
     def _roles(self):
-        """Roles, trainees and the list's total in one pass over the staffing rows of the
-        programs under every filter but these two; the role and trainee filters in use are
-        applied inside each count instead, so that each facet ignores only itself."""
+        """Roles, trainees, frequencies and the list's total in one pass over the staffing
+        rows of the programs under every filter but these three; the role, trainee and
+        frequency filters in use are applied inside each count instead, so that each facet
+        ignores only itself."""
         # Inside an aggregate the conditions are uncorrelated subqueries (a hashed set on
         # PostgreSQL), not EXISTS with an outer reference.
         role_filter = Q()
@@ -113,26 +152,37 @@ class Facets:
                 )
             )
             trainee_filter = with_trainees if trainees else ~with_trainees
+        frequency_filter = Q()
+        if "frequency" in self.values:
+            frequency_filter = Q(frequency__in=self.values["frequency"])
         aggregates = {
             role: Count(
                 "pk",
                 distinct=True,
-                filter=Q(staffing_requirements__role__in=Role.fits(role)) & trainee_filter,
+                filter=Q(staffing_requirements__role__in=Role.fits(role))
+                & trainee_filter
+                & frequency_filter,
             )
             for role in Role.values
         }
         aggregates["__trainees"] = Count(
             "pk",
             distinct=True,
-            filter=Q(staffing_requirements__accepts_trainees=True) & role_filter,
+            filter=Q(staffing_requirements__accepts_trainees=True) & role_filter & frequency_filter,
         )
-        aggregates["__total"] = Count("pk", distinct=True, filter=role_filter & trainee_filter)
-        return self._base("role", "trainees").aggregate(**aggregates)
+        for frequency in Frequency.values:
+            aggregates[f"__frequency:{frequency}"] = Count(
+                "pk", distinct=True, filter=Q(frequency=frequency) & role_filter & trainee_filter
+            )
+        aggregates["__total"] = Count(
+            "pk", distinct=True, filter=role_filter & trainee_filter & frequency_filter
+        )
+        return self._base("role", "trainees", "frequency").aggregate(**aggregates)
 
-    @cached_property
+    @property
     def _frequencies(self):
-        rows = self._base("frequency").values_list("frequency").annotate(n=Count("pk"))
-        return dict.fromkeys(Frequency.values, 0) | dict(rows.order_by())
+        prefix = "__frequency:"
+        return {k[len(prefix) :]: v for k, v in self._roles.items() if k.startswith(prefix)}
 
     def total(self):
         """The number of programs in the list, counted in the roles' pass: the list needs no

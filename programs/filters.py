@@ -69,12 +69,21 @@ class CountryCodesFilter(django_filters.MultipleChoiceFilter):
     field_class = CountryCodesField
 
 
-def specialty_choices():
+def taxonomy():
+    """[(pk, slug, name)] of every specialty in the taxonomy's order, kept in the cache until
+    the content changes: validating a parameter or listing the facet costs no query."""
     from directory.pagecache import versioned
 
     return versioned(
-        "filters:specialties", lambda: list(Specialty.objects.values_list("slug", "name"))
+        "taxonomy",
+        lambda: list(
+            Specialty.objects.order_by("position", "name").values_list("pk", "slug", "name")
+        ),
     )
+
+
+def specialty_choices():
+    return [(slug, name) for _pk, slug, name in taxonomy()]
 
 
 class ProgramFilter(django_filters.FilterSet):
