@@ -165,7 +165,8 @@ class PageCacheMiddleware:
         if timeout is None:
             return response  # not a cacheable view
         response[STATUS_HEADER] = "miss"
-        if _cacheable_response(request, response) and language == request.LANGUAGE_CODE:
+        rendered_in = getattr(request, "LANGUAGE_CODE", None)
+        if _cacheable_response(request, response) and rendered_in == language:
             headers = {k: v for k, v in response.items() if k != STATUS_HEADER}
             # Stored with the version read *before* rendering: a change made meanwhile
             # makes this copy stale at once.
