@@ -26,6 +26,9 @@ cache could not tell the other app servers of a change).
 """
 
 import functools
+import threading
+import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -36,8 +39,15 @@ from django.utils import translation
 
 VERSION_KEY = "directory:content-version"
 # Bumped when the stored format changes, so entries from an earlier release are not read.
-PAGE_PREFIX = "directory:page:2:"
+PAGE_PREFIX = "directory:page:3:"
 CONTENT_APPS = {"programs", "missions"}
+
+
+def _new_version():
+    # A number never used before, even when the cache has lost the version (a restart, an
+    # eviction): pages stored under an earlier number must not come back to life. Bumps add
+    # one, far fewer than the nanoseconds between two resets.
+    return time.time_ns()
 
 
 def content_changed(**kwargs):
@@ -45,14 +55,24 @@ def content_changed(**kwargs):
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, or evicted
-        cache.set(VERSION_KEY, 1, timeout=None)
+        cache.set(VERSION_KEY, _new_version(), timeout=None)
+
+
+def _version(found):
+    """The content version in a get_many() result; set when the cache has none."""
+    version = found.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _new_version(), timeout=None)
+        # Unreadable (a failing cache): a fresh number, which no stored entry matches.
+        version = cache.get(VERSION_KEY) or _new_version()
+    return version
 
 
 def versioned(name, compute, timeout=3600):
     """`compute()`, cached until the content changes (for data shared by many pages)."""
     key = f"directory:data:{name}"
     found = cache.get_many([key, VERSION_KEY])
-    version = found.get(VERSION_KEY, 0)
+    version = _version(found)
     entry = found.get(key)
     if entry is not None and entry[0] == version:
         return entry[1]
@@ -132,6 +152,52 @@ def _cacheable_view(path):
 STATUS_HEADER = "X-Page-Cache"
 
 
+class RecentPages:
+    """The pages this process stored or served last, as the shared cache has them (version,
+    content, headers, expiry), up to `max_bytes` of content. With a copy here, a hit asks the
+    shared cache for the version only (a few bytes) instead of the whole page; the copy is
+    served only when its version is the current one, so it is never staler than the shared
+    cache."""
+
+    def __init__(self, max_bytes=16 * 2**20):
+        self.max_bytes = max_bytes
+        self._pages = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._pages.get(key)
+            if entry is None:
+                return None
+            if entry[3] < time.time():
+                # Pages also depend on the date ("upcoming" missions): a copy lives no longer
+                # than the page in the shared cache.
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        size = len(entry[1])
+        if size > self.max_bytes // 8:
+            return
+        with self._lock:
+            self._drop(key)
+            self._pages[key] = entry
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._pages)))
+
+    def _drop(self, key):
+        entry = self._pages.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry[1])
+
+
+RECENT_PAGES = RecentPages()
+
+
 class PageCacheMiddleware:
     """Serves stored pages before the rest of the stack runs, and stores the pages of views
     that ask for it (CachedPageMixin).
@@ -151,12 +217,9 @@ class PageCacheMiddleware:
         # The language LocaleMiddleware will choose (cookie, then Accept-Language).
         language = translation.get_language_from_request(request)
         key = f"{PAGE_PREFIX}{language}:{request.get_full_path()}"
-        found = cache.get_many([key, VERSION_KEY])
-        version = found.get(VERSION_KEY, 0)
-        entry = found.get(key)
-        if entry is not None and entry[0] == version:
-            _, content, headers = entry
-            response = HttpResponse(content, headers=headers)
+        version, entry = self.stored(key)
+        if entry is not None:
+            response = HttpResponse(entry[1], headers=entry[2])
             response[STATUS_HEADER] = "hit"
             return response
 
@@ -170,8 +233,27 @@ class PageCacheMiddleware:
             headers = {k: v for k, v in response.items() if k != STATUS_HEADER}
             # Stored with the version read *before* rendering: a change made meanwhile
             # makes this copy stale at once.
-            cache.set(key, (version, response.content, headers), timeout)
+            entry = (version, response.content, headers, time.time() + timeout)
+            cache.set(key, entry, timeout)
+            RECENT_PAGES.put(key, entry)
         return response
+
+    @staticmethod
+    def stored(key):
+        """(the current content version, the page stored under `key` at that version or
+        None), in one round trip to the shared cache when nothing changed."""
+        recent = RECENT_PAGES.get(key)
+        # The version alone when this process has a copy, else the version and the page.
+        found = cache.get_many([VERSION_KEY] if recent else [key, VERSION_KEY])
+        version = _version(found)
+        if recent is not None and recent[0] == version:
+            return version, recent
+        # No copy here, or an outdated one: another process may have stored a fresh page.
+        entry = found.get(key) if recent is None else cache.get(key)
+        if entry is None or entry[0] != version:
+            return version, None
+        RECENT_PAGES.put(key, entry)
+        return version, entry
 
 
 class CachedPageMixin:

@@ -215,3 +215,42 @@ def test_a_rejection_leaves_the_cached_pages_alone_and_an_approval_does_not(clie
     assert fetch(Client(), "/programs/")["X-Page-Cache"] == "hit"
     services.approve_submission(second, by=admin_user)
     assert fetch(Client(), "/programs/")["X-Page-Cache"] == "miss"
+
+
+def test_a_lost_version_does_not_bring_old_pages_back(client):
+    # The cache can lose the version (eviction, a restart) and keep pages, or the process its
+    # own copies: the version set afresh must not be one an old page was stored under.
+    cache.set(pagecache.VERSION_KEY, 1, timeout=None)
+    assert "Quokka outreach" not in fetch(client, "/programs/").content.decode()
+    cache.delete(pagecache.VERSION_KEY)
+    ProgramFactory(name="Quokka outreach", places=["PE"])  # published: bumps the version
+    response = fetch(Client(), "/programs/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Quokka outreach" in response.content.decode()
+
+
+def test_a_page_stored_by_another_process_replaces_this_process_copy(client):
+    fetch(client, "/programs/")
+    # Another app server renders the page after a change: this process's copy is outdated,
+    # and the shared cache has the fresh page.
+    ProgramFactory(name="Quokka outreach", places=["PE"])
+    pagecache.RECENT_PAGES._pages.clear()
+    fresh = fetch(Client(), "/programs/")
+    assert fresh["X-Page-Cache"] == "miss"
+    key = next(iter(pagecache.RECENT_PAGES._pages))
+    pagecache.RECENT_PAGES.put(key, (0, b"outdated copy", {}, 1e12))
+    again = fetch(Client(), "/programs/")
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == fresh.content
+
+
+def test_copies_kept_by_the_process_expire_and_stay_within_their_size():
+    recent = pagecache.RecentPages(max_bytes=800)
+    recent.put("old", (1, b"x" * 50, {}, 0))  # expired long ago
+    assert recent.get("old") is None
+    for n in range(20):
+        recent.put(f"page {n}", (1, b"x" * 100, {}, 1e12))
+    kept = [n for n in range(20) if recent.get(f"page {n}") is not None]
+    assert kept == list(range(12, 20))  # the 8 most recent fit in 800 bytes
+    recent.put("too big", (1, b"x" * 200, {}, 1e12))  # over an eighth: not kept at all
+    assert recent.get("too big") is None and recent.get("page 19") is not None
