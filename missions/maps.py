@@ -50,7 +50,7 @@ class WorldMap:
     viewbox: str
     countries: list[MapCountry] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)
-    # Countries with programs that the 1:110m map is too coarse to draw (Singapore, Malta...).
+    # A program's countries that the 1:110m map is too coarse to draw (Singapore, Malta...).
     not_drawn: list[MapCountry] = field(default_factory=list)
     # Countries as links to their pages; without, the map is one picture (role="img").
     links: bool = True
@@ -92,8 +92,12 @@ def program_map(counts, *, size="large", title=None, links=True):
         label = ngettext(
             "%(country)s: %(count)s program", "%(country)s: %(count)s programs", count
         ) % {"country": Country(code=code).name, "count": count}
-        entry = _country(code, label, f"world-map__country--{shade(count, largest)}")
-        (world_map.countries if code in drawn else world_map.not_drawn).append(entry)
+        # A country too small to draw is left out: the pages with this map list the
+        # countries beside it (the impact table, the home page's list, /countries/).
+        if code in drawn:
+            world_map.countries.append(
+                _country(code, label, f"world-map__country--{shade(count, largest)}")
+            )
     if largest:
         for level in range(1, SHADES + 1):
             low = math.floor(largest * (level - 1) / SHADES) + 1

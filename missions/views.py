@@ -30,7 +30,7 @@ RECENT_PAST = 5
 
 
 # Figures listed on /impact/ (every one still counts in the totals and charts).
-FIGURES_SHOWN = 30
+FIGURES_SHOWN = 20
 
 
 class MissionListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
