@@ -16,7 +16,7 @@ from directory.abuse import RateLimit
 from directory.pagecache import CachedPageMixin
 
 from . import services
-from .facets import MOST_COUNTRIES, Facets, most_programs
+from .facets import Facets, most_programs
 from .filters import ProgramFilter
 from .forms import ContactForm
 from .models import Organization, Program, Specialty
@@ -48,7 +48,7 @@ class HomeView(CachedPageMixin, TemplateView):
         country_counts = published.country_counts()
         region_counts = published.region_counts()
         all_countries = country_list(country_counts)
-        countries, hidden = most_programs(all_countries, (), MOST_COUNTRIES)
+        countries, hidden = most_programs(all_countries, ())
         return super().get_context_data(
             totals={**published.totals(), "countries": len(country_counts)},
             specialties=[s for s in Specialty.objects.with_program_counts() if s.program_count],
@@ -141,9 +141,8 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
         hidden = 0
         all_countries = self.request.GET.get("countries") == "all"
         if not all_countries:
-            countries, hidden = most_programs(
-                countries, self.filterset.selected().get("country", ()), MOST_COUNTRIES
-            )
+            ticked = self.filterset.selected().get("country", ())
+            countries, hidden = most_programs(countries, ticked)
         more = self.request.GET.copy()
         more.pop("page", None)
         more["countries"] = "all"
