@@ -138,10 +138,7 @@ class ProgramFilter(django_filters.FilterSet):
         return queryset.in_countries(value) if value else queryset
 
     def filter_region(self, queryset, name, value):
-        if not value:
-            return queryset
-        codes = set().union(*(REGIONS_BY_SLUG[slug].countries for slug in value))
-        return queryset.in_countries(codes)
+        return queryset.in_regions(value) if value else queryset
 
     def filter_specialty(self, queryset, name, value):
         return queryset.in_specialties(value) if value else queryset
@@ -152,9 +149,7 @@ class ProgramFilter(django_filters.FilterSet):
     def filter_trainees(self, queryset, name, value):
         if value is None:
             return queryset
-        if value:
-            return queryset.accepting_trainees()
-        return queryset.exclude(pk__in=queryset.accepting_trainees().values("pk"))
+        return queryset.accepting_trainees() if value else queryset.not_accepting_trainees()
 
     def filter_sort(self, queryset, name, value):
         # Sorting is applied once, in `qs`, so that a missing `sort` sorts too.

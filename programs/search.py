@@ -15,6 +15,13 @@ not a word of the directory also matches its nearest words by trigram similarity
 a lexicon of the directory's words (SearchWord): "cleft plate" finds "cleft palate". Both have
 GIN indexes, so a search is an index lookup at any size. Results are ranked by weight.
 
+The document also holds the program's filter tokens (`filter_tokens()`): one lexeme per
+country, region, specialty and needed role, and one when it takes trainees. They begin with
+"=", which no typed word can (normalize() keeps letters and digits only), so they never match a
+search. The list's filters are conditions on these tokens (ProgramQuerySet.in_countries() and
+the others), served by the same GIN index as the words: a search with filters is one index
+lookup, not the words' matches joined to places and staffing row by row.
+
 SQLite: each word must be a substring of one of the fields; names rank before terms before
 text.
 """
@@ -24,8 +31,9 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVectorCombinable, SearchVectorField
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, Value, When
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -88,7 +96,61 @@ def document_fields(program):
         "search_names": normalize(" ".join(names)),
         "search_terms": normalize(" ".join(terms)),
         "search_text": normalize(" ".join(text)),
+        "search_filters": " ".join(filter_tokens(program)),
     }
+
+
+# --- Filter tokens --------------------------------------------------------------------------
+
+TOKEN_PREFIXES = {"country": "=c", "region": "=g", "specialty": "=s", "role": "=r"}
+TAKES_TRAINEES = "=t"
+
+
+def token(kind, value):
+    """The lexeme that stands for `value` of `kind`: token("country", "PE") == "=cPE"."""
+    return TOKEN_PREFIXES[kind] + str(value)
+
+
+def filter_tokens(program):
+    """The sorted filter tokens of `program`, whose places, specialties and staffing are
+    loaded (ProgramQuerySet.for_search_refresh)."""
+    from .regions import region_of
+
+    tokens = set()
+    for place in program.places.all():
+        code = place.country.code
+        tokens.add(token("country", code))
+        region = region_of(code)
+        if region is not None:
+            tokens.add(token("region", region.slug))
+    for specialty in program.specialties.all():
+        tokens.add(token("specialty", specialty.slug))
+    for requirement in program.staffing_requirements.all():
+        tokens.add(token("role", requirement.role))
+        if requirement.accepts_trainees:
+            tokens.add(TAKES_TRAINEES)
+    return sorted(tokens)
+
+
+class Lexemes(SearchQuery):
+    """A tsquery written in the tsquery syntax, its lexemes taken as they are: a text search
+    configuration would split "=cPE" into words."""
+
+    template = "(%(expressions)s)::tsquery"
+
+    def __init__(self, text):
+        super().__init__(text, search_type="raw")
+
+
+def any_token(kind, values):
+    """The condition "has a token of `kind` for one of `values`", for search_vector=."""
+    # Tokens hold letters, digits, "-", "_" and "=" only (codes, slugs, choices): quoting each
+    # is all the tsquery syntax needs.
+    return Lexemes(" | ".join(f"'{token(kind, value)}'" for value in sorted(set(values))))
+
+
+def trainees_token():
+    return Lexemes(f"'{TAKES_TRAINEES}'")
 
 
 def lexicon_words(programs):
@@ -107,14 +169,23 @@ def is_postgresql():
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
+class TokenVector(SearchVectorCombinable, Func):
+    """The space-separated filter tokens as lexemes without positions, not parsed."""
+
+    template = "array_to_tsvector(string_to_array(%(expressions)s, ' '))"
+    output_field = SearchVectorField()
+
+
 def search_vector():
-    """The weighted document, stored in Program.search_vector by refresh_search()."""
+    """The weighted document and the filter tokens, stored in Program.search_vector by
+    refresh_search()."""
     from django.contrib.postgres.search import SearchVector
 
     return (
         SearchVector("search_names", weight="A", config="simple")
         + SearchVector("search_terms", weight="B", config="simple")
         + SearchVector("search_text", weight="C", config="simple")
+        + TokenVector(F("search_filters"))
     )
 
 

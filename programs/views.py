@@ -4,6 +4,7 @@ that is the security boundary, so a pending, rejected or archived program is a 4
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -92,6 +93,17 @@ class ForgivingPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
+class NarrowPagePaginator(Paginator):
+    """Sorts and cuts the page on the programs' ids alone, then loads the page's rows in the
+    same query: `WHERE id IN (SELECT id ... ORDER BY ... LIMIT 25)`. Sorting thousands of
+    search matches by rank carries a few bytes a row instead of every column of the program
+    and its organization; ranking and joining happen for the 25 shown."""
+
+    def _get_page(self, object_list, *args, **kwargs):
+        rows = self.object_list.filter(pk__in=object_list.values("pk"))
+        return super()._get_page(rows, *args, **kwargs)
+
+
 class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
     """The searchable, filterable list. Subclasses narrow it (one country, one specialty,
     one organization) and keep the filters for the rest."""
@@ -99,6 +111,7 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
     template_name = "programs/program_list.html"
     context_object_name = "programs"
     paginate_by = settings.PROGRAMS_PER_PAGE
+    paginator_class = NarrowPagePaginator
 
     def get_base_queryset(self):
         return Program.objects.published()

@@ -220,3 +220,56 @@ def test_filter_urls_are_shareable_and_show_their_chips(client):
     assert chips["Guatemala"] == "specialty=cleft-lip-and-palate"
     assert chips["Cleft lip and palate"] == "country=GT"
     assert b'href="/programs/?country=GT"' in response.content
+
+
+def test_filters_follow_places_and_staffing_edited_in_the_admin(client, admin_client):
+    """The filters read what the program has now: on PostgreSQL its filter tokens, rewritten
+    whenever a place or a staffing row is added, changed or deleted, one or several at once."""
+    from django.urls import reverse
+
+    from programs.models import Place, Program, StaffingRequirement
+
+    program = Program.objects.get(slug="nuevo-amanecer")
+    assert "nuevo-amanecer" not in slugs(client, "country=IS") | slugs(client, "region=europe")
+
+    response = admin_client.post(
+        reverse("admin:programs_place_add"),
+        {"program": program.pk, "country": "IS", "locality": "Reykjavík", "position": 0},
+    )
+    assert response.status_code == 302
+    assert "nuevo-amanecer" in slugs(client, "country=IS")
+    assert "nuevo-amanecer" in slugs(client, "region=europe")
+
+    place = Place.objects.get(program=program, country="IS")
+    response = admin_client.post(
+        reverse("admin:programs_place_delete", args=[place.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert "nuevo-amanecer" not in slugs(client, "country=IS")
+
+    # Its rows that take trainees go in one bulk delete: no program takes trainees any more.
+    rows = StaffingRequirement.objects.filter(program=program, accepts_trainees=True)
+    assert rows
+    response = admin_client.post(
+        reverse("admin:programs_staffingrequirement_changelist"),
+        {"action": "delete_selected", "_selected_action": [r.pk for r in rows], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert slugs(client, "trainees=yes") == set()
+    assert "nuevo-amanecer" in slugs(client, "trainees=no")
+
+    assert "nuevo-amanecer" not in slugs(client, "role=nurse")
+    response = admin_client.post(
+        reverse("admin:programs_staffingrequirement_add"),
+        {
+            "program": program.pk,
+            "role": "nurse",
+            "period": StaffingRequirement.Period.UNSPECIFIED,
+            "accepts_trainees": "on",
+            "wording": "",
+            "position": 5,
+        },
+    )
+    assert response.status_code == 302
+    assert "nuevo-amanecer" in slugs(client, "role=nurse")
+    assert slugs(client, "trainees=yes") == {"nuevo-amanecer"}

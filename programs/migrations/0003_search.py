@@ -24,9 +24,14 @@ def fill_search_fields(apps, schema_editor):
         [SearchWord(word=word) for word in lexicon_words(programs)], ignore_conflicts=True
     )
     if schema_editor.connection.vendor == "postgresql":
-        from programs.search import search_vector
+        from django.contrib.postgres.search import SearchVector
 
-        Program.objects.update(search_vector=search_vector())
+        # The document as it was at this migration (0004 adds the filter tokens).
+        Program.objects.update(
+            search_vector=SearchVector("search_names", weight="A", config="simple")
+            + SearchVector("search_terms", weight="B", config="simple")
+            + SearchVector("search_text", weight="C", config="simple")
+        )
 
 
 def postgresql_indexes(apps, schema_editor):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..regions import REGIONS, REGIONS_BY_SLUG
+from ..search import any_token, trainees_token
 from .base import NaturalKeyManager
 from .choices import Frequency, ProgramStatus
 from .details import Contact, Place, StaffingRequirement
@@ -109,14 +110,27 @@ class ProgramQuerySet(models.QuerySet):
             programs=Count("pk"), organizations=Count("organization", distinct=True)
         )
 
-    # Filters. Related rows are matched with EXISTS so that no program is listed twice.
+    # Filters. On PostgreSQL a condition on the program's filter tokens (programs.search), in
+    # the same GIN index as the words of a search; elsewhere related rows matched with EXISTS.
+    # Either way no program is listed twice.
     def in_countries(self, codes):
+        if connection.vendor == "postgresql":
+            return self.filter(search_vector=any_token("country", codes))
         return self.filter(has_place_in(codes))
 
     def in_region(self, slug):
+        if connection.vendor == "postgresql":
+            return self.filter(search_vector=any_token("region", [slug]))
         return self.in_countries(REGIONS_BY_SLUG[slug].countries)
 
+    def in_regions(self, slugs):
+        if connection.vendor == "postgresql":
+            return self.filter(search_vector=any_token("region", slugs))
+        return self.in_countries(set().union(*(REGIONS_BY_SLUG[s].countries for s in slugs)))
+
     def in_specialties(self, slugs):
+        if connection.vendor == "postgresql":
+            return self.filter(search_vector=any_token("specialty", slugs))
         return self.filter(
             Exists(
                 Program.specialties.through.objects.filter(
@@ -126,10 +140,20 @@ class ProgramQuerySet(models.QuerySet):
         )
 
     def needing_roles(self, roles):
+        if connection.vendor == "postgresql":
+            wanted = set().union(*(StaffingRequirement.Role.fits(role) for role in roles))
+            return self.filter(search_vector=any_token("role", wanted))
         return self.filter(needs_one_of(roles))
 
     def accepting_trainees(self):
+        if connection.vendor == "postgresql":
+            return self.filter(search_vector=trainees_token())
         return self.filter(takes_trainees())
+
+    def not_accepting_trainees(self):
+        if connection.vendor == "postgresql":
+            return self.exclude(search_vector=trainees_token())
+        return self.exclude(takes_trainees())
 
     def search(self, text, typos=None):
         """Programs matching every word of `text` (see programs.search), annotated with
@@ -141,7 +165,9 @@ class ProgramQuerySet(models.QuerySet):
     # The denormalized search fields: written here, explicitly, by whatever changes what a
     # program shows (the admin, the submission workflow, the seed and generator commands).
     def for_search_refresh(self):
-        return self.select_related("organization").prefetch_related("places", "specialties")
+        return self.select_related("organization").prefetch_related(
+            "places", "specialties", "staffing_requirements"
+        )
 
     def refresh_search(self, batch_size=1000):
         """Rewrite the search fields of every program in this queryset. Returns the count."""
@@ -170,7 +196,7 @@ class ProgramQuerySet(models.QuerySet):
         return count
 
 
-SEARCH_FIELDS = ["search_names", "search_terms", "search_text"]
+SEARCH_FIELDS = ["search_names", "search_terms", "search_text", "search_filters"]
 
 
 class InvalidTransition(Exception):
@@ -244,6 +270,8 @@ class Program(models.Model):
     search_names = models.TextField(editable=False, blank=True, default="")
     search_terms = models.TextField(editable=False, blank=True, default="")
     search_text = models.TextField(editable=False, blank=True, default="")
+    # The filter tokens (programs.search.filter_tokens), space-separated, for search_vector.
+    search_filters = models.TextField(editable=False, blank=True, default="")
     # PostgreSQL: the weighted full-text document of the three, stored so that matching and
     # ranking read it instead of recomputing it for every candidate row. Unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
