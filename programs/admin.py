@@ -182,26 +182,8 @@ class ContactAdmin(admin.ModelAdmin):
     autocomplete_fields = ["program"]
 
 
-class RefreshesProgramSearch:
-    """For the admins of a program's rows (places, staffing): the program's search fields and
-    filter tokens are made from them, so each save or delete, one or many, rewrites them."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        Program.objects.filter(pk=obj.program_id).refresh_search()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        Program.objects.filter(pk=obj.program_id).refresh_search()
-
-    def delete_queryset(self, request, queryset):
-        programs = set(queryset.values_list("program_id", flat=True))
-        super().delete_queryset(request, queryset)
-        Program.objects.filter(pk__in=programs).refresh_search()
-
-
 @admin.register(Place)
-class PlaceAdmin(RefreshesProgramSearch, admin.ModelAdmin):
+class PlaceAdmin(admin.ModelAdmin):
     list_display = ["__str__", "country", "program"]
     list_select_related = ["program"]
     search_fields = ["locality", "program__name"]
@@ -209,7 +191,7 @@ class PlaceAdmin(RefreshesProgramSearch, admin.ModelAdmin):
 
 
 @admin.register(StaffingRequirement)
-class StaffingRequirementAdmin(RefreshesProgramSearch, admin.ModelAdmin):
+class StaffingRequirementAdmin(admin.ModelAdmin):
     list_display = ["program", "role", "min_count", "max_count", "period", "accepts_trainees"]
     list_select_related = ["program"]
     list_filter = ["role", "period", "accepts_trainees"]

@@ -15,3 +15,17 @@ class ProgramsConfig(AppConfig):
         post_save.connect(pagecache.on_model_change, dispatch_uid="pagecache-save")
         post_delete.connect(pagecache.on_model_change, dispatch_uid="pagecache-delete")
         m2m_changed.connect(pagecache.on_m2m_change, dispatch_uid="pagecache-m2m")
+
+        from . import signals
+        from .models import Place, Program, StaffingRequirement
+
+        for model in (Place, StaffingRequirement):
+            post_save.connect(signals.refresh_program, sender=model, dispatch_uid=f"search-{model}")
+            post_delete.connect(
+                signals.refresh_program, sender=model, dispatch_uid=f"search-del-{model}"
+            )
+        m2m_changed.connect(
+            signals.refresh_specialty_links,
+            sender=Program.specialties.through,
+            dispatch_uid="search-specialties",
+        )

@@ -1,0 +1,26 @@
+"""A program's search fields and filter tokens follow its places, staffing and specialties
+whichever code changes them: on PostgreSQL the list's filters read the tokens, so a place
+added through the ORM, a shell or a data migration must show at once, as the page cache's
+invalidation already makes it (directory/pagecache.py). Bulk writes (bulk_create, update())
+send no signal: the commands that use them call refresh_search() themselves."""
+
+
+def refresh_program(sender, instance, **kwargs):
+    """After a Place or StaffingRequirement is saved or deleted."""
+    from .models import Program
+
+    if kwargs.get("raw"):
+        return  # loaddata: the command refreshes every program when it is done
+    Program.objects.filter(pk=instance.program_id).refresh_search()
+
+
+def refresh_specialty_links(sender, instance, action, reverse, pk_set, **kwargs):
+    """After program.specialties (or specialty.programs) changes."""
+    from .models import Program
+
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        Program.objects.filter(pk=instance.pk).refresh_search()
+    elif pk_set:
+        Program.objects.filter(pk__in=pk_set).refresh_search()
