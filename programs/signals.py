@@ -4,13 +4,34 @@ added through the ORM, a shell or a data migration must show at once, as the pag
 invalidation already makes it (directory/pagecache.py). Bulk writes (bulk_create, update())
 send no signal: the commands that use them call refresh_search() themselves."""
 
+import contextlib
+import threading
+
+_paused = threading.local()
+
+
+@contextlib.contextmanager
+def paused():
+    """No refresh inside the block: for loaddata, which saves rows raw but sets each program's
+    specialties through the ORM before its places are in. The caller restores the search
+    fields from the data itself, or refreshes once at the end."""
+    _paused.active = True
+    try:
+        yield
+    finally:
+        _paused.active = False
+
+
+def _refreshing():
+    return not getattr(_paused, "active", False)
+
 
 def refresh_program(sender, instance, **kwargs):
     """After a Place or StaffingRequirement is saved or deleted."""
     from .models import Program
 
-    if kwargs.get("raw"):
-        return  # loaddata: the command refreshes every program when it is done
+    if kwargs.get("raw") or not _refreshing():
+        return  # loaddata: the fixture, or the command after it, gives the search fields
     Program.objects.filter(pk=instance.program_id).refresh_search()
 
 
@@ -18,7 +39,7 @@ def refresh_specialty_links(sender, instance, action, reverse, pk_set, **kwargs)
     """After program.specialties (or specialty.programs) changes."""
     from .models import Program
 
-    if action not in ("post_add", "post_remove", "post_clear"):
+    if action not in ("post_add", "post_remove", "post_clear") or not _refreshing():
         return
     if not reverse:
         Program.objects.filter(pk=instance.pk).refresh_search()

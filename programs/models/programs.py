@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..regions import REGIONS, REGIONS_BY_SLUG
-from ..search import any_token, trainees_token
+from ..search import any_token, is_postgresql, trainees_token
 from .base import NaturalKeyManager
 from .choices import Frequency, ProgramStatus
 from .details import Contact, Place, StaffingRequirement
@@ -114,22 +114,20 @@ class ProgramQuerySet(models.QuerySet):
     # the same GIN index as the words of a search; elsewhere related rows matched with EXISTS.
     # Either way no program is listed twice.
     def in_countries(self, codes):
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             return self.filter(search_vector=any_token("country", codes))
         return self.filter(has_place_in(codes))
 
     def in_region(self, slug):
-        if connection.vendor == "postgresql":
-            return self.filter(search_vector=any_token("region", [slug]))
-        return self.in_countries(REGIONS_BY_SLUG[slug].countries)
+        return self.in_regions([slug])
 
     def in_regions(self, slugs):
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             return self.filter(search_vector=any_token("region", slugs))
         return self.in_countries(set().union(*(REGIONS_BY_SLUG[s].countries for s in slugs)))
 
     def in_specialties(self, slugs):
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             return self.filter(search_vector=any_token("specialty", slugs))
         return self.filter(
             Exists(
@@ -140,18 +138,18 @@ class ProgramQuerySet(models.QuerySet):
         )
 
     def needing_roles(self, roles):
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             wanted = set().union(*(StaffingRequirement.Role.fits(role) for role in roles))
             return self.filter(search_vector=any_token("role", wanted))
         return self.filter(needs_one_of(roles))
 
     def accepting_trainees(self):
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             return self.filter(search_vector=trainees_token())
         return self.filter(takes_trainees())
 
     def not_accepting_trainees(self):
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             return self.exclude(search_vector=trainees_token())
         return self.exclude(takes_trainees())
 
@@ -162,8 +160,9 @@ class ProgramQuerySet(models.QuerySet):
 
         return search(self, text, typos)
 
-    # The denormalized search fields: written here, explicitly, by whatever changes what a
-    # program shows (the admin, the submission workflow, the seed and generator commands).
+    # The denormalized search fields: written here, by whatever changes what a program shows
+    # (the admin, the submission workflow, the seed and generator commands), and by the
+    # receivers of programs/signals.py for any change of its places, staffing or specialties.
     def for_search_refresh(self):
         return self.select_related("organization").prefetch_related(
             "places", "specialties", "staffing_requirements"

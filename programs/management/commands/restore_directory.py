@@ -31,21 +31,10 @@ class Command(BaseCommand):
             raise CommandError(
                 "The database is not empty: restore only into a new, migrated database."
             )
-        from django.db.models.signals import m2m_changed
-
-        from programs.models import Program
+        from programs import signals
 
         # The backup holds every search field as it was: restored verbatim, not rewritten
-        # from a half-loaded program when loaddata sets its specialties (programs/signals.py).
-        through = Program.specialties.through
-        m2m_changed.disconnect(sender=through, dispatch_uid="search-specialties")
-        try:
-            with transaction.atomic():
-                call_command("loaddata", input, verbosity=0)
-        finally:
-            from programs.signals import refresh_specialty_links
-
-            m2m_changed.connect(
-                refresh_specialty_links, sender=through, dispatch_uid="search-specialties"
-            )
+        # from a half-loaded program when loaddata sets its specialties.
+        with signals.paused(), transaction.atomic():
+            call_command("loaddata", input, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Directory restored from {input}"))
