@@ -12,8 +12,9 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import Frequency, Program, Role, Specialty
+from .models import Frequency, Program, Role, SearchEntry, Specialty
 from .regions import REGION_CHOICES, REGIONS_BY_SLUG
+from .search import is_postgresql, look_up, query_words
 
 # Sorting only from this fixed list: value -> (label, ordering).
 SORTS = {
@@ -110,7 +111,9 @@ class ProgramFilter(django_filters.FilterSet):
         method="filter_role",
         help_text=_("Programs that need someone like you."),
     )
-    frequency = django_filters.MultipleChoiceFilter(label=_("Frequency"), choices=Frequency.choices)
+    frequency = django_filters.MultipleChoiceFilter(
+        label=_("Frequency"), choices=Frequency.choices, method="filter_frequency"
+    )
     trainees = TruthFilter(label=_("Residents and trainees welcome"), method="filter_trainees")
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
@@ -127,12 +130,10 @@ class ProgramFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         if not value.strip():
             return queryset
-        # The facets apply this filter to several querysets: look typos up once.
-        if not hasattr(self, "_typos"):
-            from .search import is_postgresql, query_words, similar_words
-
-            self._typos = similar_words(query_words(value)) if is_postgresql() else {}
-        return queryset.search(value, self._typos)
+        # The facets apply this filter to several querysets: look the words up once.
+        if not hasattr(self, "_spellings"):
+            self._spellings = look_up(query_words(value)) if is_postgresql() else None
+        return queryset.search(value, self._spellings)
 
     def filter_country(self, queryset, name, value):
         return queryset.in_countries(value) if value else queryset
@@ -145,6 +146,9 @@ class ProgramFilter(django_filters.FilterSet):
 
     def filter_role(self, queryset, name, value):
         return queryset.needing_roles(value) if value else queryset
+
+    def filter_frequency(self, queryset, name, value):
+        return queryset.with_frequencies(value) if value else queryset
 
     def filter_trainees(self, queryset, name, value):
         if value is None:
@@ -161,13 +165,26 @@ class ProgramFilter(django_filters.FilterSet):
             self._sorted_qs = super().qs.order_by(*SORTS[self.sort_key][1])
         return self._sorted_qs
 
+    def entries(self):
+        """PostgreSQL, a search in order of relevance: the matches as rows of the narrow
+        SearchEntry table, under the same filters and in the same order as `qs`, for ranking
+        and cutting the page there (NarrowPagePaginator). None otherwise: other orders sort
+        on the programs' own columns, and SQLite keeps no entries.
+
+        Every parameter is a condition on the document's words and filter tokens, which the
+        entry holds; it holds published programs only, so it stands for `qs` only over the
+        published list as a whole (ProgramListView.ranks_entries)."""
+        if not is_postgresql() or self.sort_key != "relevance":
+            return None
+        self.errors  # noqa: B018 - validates, as `qs` does
+        entries = self.filter_queryset(SearchEntry.objects.all())
+        return entries.order_by(*SORTS["relevance"][1])
+
     # --- What the page says about the filters ---------------------------------------------
 
     @property
     def search_words(self):
         """The normalized words of `q`, for ranking and highlighting."""
-        from .search import query_words
-
         self.is_valid()
         return query_words(self.form.cleaned_data.get("q") or "")
 

@@ -15,17 +15,23 @@ not a word of the directory also matches its nearest words by trigram similarity
 a lexicon of the directory's words (SearchWord): "cleft plate" finds "cleft palate". Both have
 GIN indexes, so a search is an index lookup at any size. Results are ranked by weight.
 
-The document also holds the program's filter tokens (`filter_tokens()`): one lexeme per
-country, region, specialty and needed role, and one when it takes trainees. They begin with
-"=", which no typed word can (normalize() keeps letters and digits only), so they never match a
-search. The list's filters are conditions on these tokens (ProgramQuerySet.in_countries() and
-the others), served by the same GIN index as the words: a search with filters is one index
-lookup, not the words' matches joined to places and staffing row by row.
+The document also holds the program's filter tokens (`filter_tokens()`): one lexeme for its
+frequency, one per country, region, specialty and needed role, and one when it takes trainees.
+They begin with "=", which no typed word can (normalize() keeps letters and digits only), so
+they never match a search. The list's filters are conditions on these tokens
+(TokenConditions), served by the same GIN index as the words: a search with filters is one
+index lookup, not the words' matches joined to places and staffing row by row.
+
+Triggers copy each published program's document into a narrow table (SearchEntry), where the
+list counts, ranks and cuts a search in order of relevance, and every word of every document
+into a lexicon (SearchLexeme), from which a typed word's prefix is written out as the words it
+begins (look_up(), tsquery()).
 
 SQLite: each word must be a substring of one of the fields; names rank before terms before
 text.
 """
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -75,6 +81,10 @@ def country_names(code):
     return " ".join(sorted(names))
 
 
+# What document_fields() writes: the normalized copies, and the filter tokens.
+SEARCH_FIELDS = ["search_names", "search_terms", "search_text", "search_filters"]
+
+
 def document_fields(program):
     """{field: value} of the three search fields of `program`, whose organization, places and
     specialties are loaded (ProgramQuerySet.for_search_refresh)."""
@@ -102,7 +112,13 @@ def document_fields(program):
 
 # --- Filter tokens --------------------------------------------------------------------------
 
-TOKEN_PREFIXES = {"country": "=c", "region": "=g", "specialty": "=s", "role": "=r"}
+TOKEN_PREFIXES = {
+    "country": "=c",
+    "region": "=g",
+    "specialty": "=s",
+    "role": "=r",
+    "frequency": "=f",
+}
 TAKES_TRAINEES = "=t"
 
 
@@ -112,11 +128,12 @@ def token(kind, value):
 
 
 def filter_tokens(program):
-    """The sorted filter tokens of `program`, whose places, specialties and staffing are
-    loaded (ProgramQuerySet.for_search_refresh)."""
+    """The sorted filter tokens of `program` (its frequency, and the countries, regions,
+    specialties, roles and trainees of its places, specialties and staffing, which are loaded:
+    ProgramQuerySet.for_search_refresh)."""
     from .regions import region_of
 
-    tokens = set()
+    tokens = {token("frequency", program.frequency)}
     for place in program.places.all():
         code = place.country.code
         tokens.add(token("country", code))
@@ -151,6 +168,65 @@ def any_token(kind, values):
 
 def trainees_token():
     return Lexemes(f"'{TAKES_TRAINEES}'")
+
+
+class TokenConditions:
+    """The list's filters as conditions on a search document's filter tokens, for a queryset
+    whose model stores the document in `document_field` (PostgreSQL only): the programs
+    themselves, and their narrow copies (SearchEntry)."""
+
+    document_field = "search_vector"
+
+    def _having(self, query):
+        return self.filter(**{self.document_field: query})
+
+    def in_countries(self, codes):
+        return self._having(any_token("country", codes))
+
+    def in_regions(self, slugs):
+        return self._having(any_token("region", slugs))
+
+    def in_specialties(self, slugs):
+        return self._having(any_token("specialty", slugs))
+
+    def needing_roles(self, roles):
+        from .models.choices import Role
+
+        # A role is met by those that fit it: a plastic surgeon by a certified one.
+        return self._having(any_token("role", set().union(*(Role.fits(r) for r in roles))))
+
+    def accepting_trainees(self):
+        return self._having(trainees_token())
+
+    def not_accepting_trainees(self):
+        # Inside the tsquery rather than as NOT (...): the index still serves the condition.
+        return self._having(~trainees_token())
+
+    def with_frequencies(self, frequencies):
+        return self._having(any_token("frequency", frequencies))
+
+    def search(self, text, spellings=None):
+        return search(self, text, spellings, self.document_field)
+
+
+def rewrite_documents(Program, vendor, batch_size=2000):
+    """For data migrations that change what the documents hold: every program's search
+    fields, and on PostgreSQL its document, rewritten with today's document_fields() and
+    search_vector(). `Program` is the migration's historical model."""
+    pks = list(Program.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        batch = pks[start : start + batch_size]
+        programs = list(
+            Program.objects.filter(pk__in=batch)
+            .select_related("organization")
+            .prefetch_related("places", "specialties", "staffing_requirements")
+        )
+        for program in programs:
+            for field, value in document_fields(program).items():
+                setattr(program, field, value)
+        Program.objects.bulk_update(programs, SEARCH_FIELDS)
+        if vendor == "postgresql":
+            Program.objects.filter(pk__in=batch).update(search_vector=search_vector())
 
 
 def lexicon_words(programs):
@@ -189,17 +265,37 @@ def search_vector():
     )
 
 
-def similar_words(words):
-    """{typed word: [words of the directory it may be a typo of]}, for the typed words of
-    TYPO_MIN_LENGTH or more that are not themselves a word of the directory. One query over
-    the lexicon (SearchWord), served by its trigram index."""
+@dataclasses.dataclass(frozen=True)
+class Spellings:
+    """What the lexicons say of a query's typed words.
+
+    `near`: {typed word: [words of the directory it may be a typo of]}, for the typed words
+    of TYPO_MIN_LENGTH or more that are not themselves a word of the directory (SearchWord).
+    `completions`: {typed word: [the documents' words that begin with it]} (SearchLexeme),
+    for each typed word that begins at most MAX_COMPLETIONS of them."""
+
+    near: dict = dataclasses.field(default_factory=dict)
+    completions: dict = dataclasses.field(default_factory=dict)
+
+
+# A typed word matches every word of the documents that begins with it. Listed ("hand |
+# hands"), those words cost the GIN index one posting list each; as a prefix ("hand:*") the
+# index first gathers every row of every such word into a bitmap, about 15 ms for a word as
+# common as "surgery" at 100,000 programs. A word that begins more words than this (a
+# letter or two) stays a prefix.
+MAX_COMPLETIONS = 30
+
+
+def look_up(words):
+    """The Spellings of `words`: one query over both lexicons, served by the trigram index of
+    SearchWord and the "C"-ordered index of SearchLexeme (programs/migrations 0003, 0005)."""
+    if not words:
+        return Spellings()
     candidates = [word for word in words if len(word) >= TYPO_MIN_LENGTH]
-    if not candidates:
-        return {}
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT typed.word, near.word
+            SELECT 'near', typed.word, near.word
             FROM unnest(%s::text[]) AS typed(word)
             CROSS JOIN LATERAL (
                 SELECT lexicon.word FROM programs_searchword AS lexicon
@@ -211,35 +307,58 @@ def similar_words(words):
             WHERE NOT EXISTS (
                 SELECT 1 FROM programs_searchword AS known WHERE known.word = typed.word
             )
+            UNION ALL
+            SELECT 'completion', typed.word, completion.word
+            FROM unnest(%s::text[]) AS typed(word)
+            CROSS JOIN LATERAL (
+                -- Byte order: every word that begins with the typed one sorts between it and
+                -- it followed by the last code point.
+                SELECT lexeme.word FROM programs_searchlexeme AS lexeme
+                WHERE lexeme.word COLLATE "C" >= typed.word
+                  AND lexeme.word COLLATE "C" < typed.word || chr(1114111)
+                ORDER BY lexeme.word COLLATE "C"
+                LIMIT %s
+            ) AS completion
             """,
-            [candidates, TYPO_SIMILARITY, TYPO_ALTERNATIVES],
+            [candidates, TYPO_SIMILARITY, TYPO_ALTERNATIVES, words, MAX_COMPLETIONS + 1],
         )
-        found = {}
-        for typed, near in cursor.fetchall():
-            found.setdefault(typed, []).append(near)
-    return found
+        spellings = Spellings()
+        for kind, typed, word in cursor.fetchall():
+            found = spellings.near if kind == "near" else spellings.completions
+            found.setdefault(typed, []).append(word)
+    for typed, completions in list(spellings.completions.items()):
+        if len(completions) > MAX_COMPLETIONS:
+            del spellings.completions[typed]
+    return spellings
 
 
-def tsquery(words, alternatives):
+def tsquery(words, spellings, listed=False):
     """Every word, as a prefix or as one of its near spellings: (cleft:*) & (plate:* | palate).
+    `listed`: the prefixes written out as the words they begin, where the lexicon knows them
+    all, (cleft) & (plate | plates | palate): the same matches, found faster. Ranking keeps the
+    prefixes, which ts_rank weighs as one word however many words they begin.
     The words are normalized to letters and digits, so the raw syntax is safe."""
     parts = []
     for word in words:
-        options = [f"{word}:*", *alternatives.get(word, [])]
+        completions = spellings.completions.get(word) if listed else None
+        options = [*(completions or [f"{word}:*"]), *spellings.near.get(word, [])]
         parts.append("(" + " | ".join(options) + ")")
     return " & ".join(parts)
 
 
-def postgresql_search(queryset, words, typos=None):
+def postgresql_search(queryset, words, spellings=None, document_field="search_vector"):
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
-    if typos is None:
-        typos = similar_words(words)
-    query = SearchQuery(tsquery(words, typos), search_type="raw", config="simple")
+    if spellings is None:
+        spellings = look_up(words)
+    matching = SearchQuery(
+        tsquery(words, spellings, listed=True), search_type="raw", config="simple"
+    )
+    ranking = SearchQuery(tsquery(words, spellings), search_type="raw", config="simple")
     # One condition on the stored document, served by its GIN index; ranked by the weights
     # of the words found.
-    return queryset.filter(search_vector=query).annotate(
-        search_rank=SearchRank(F("search_vector"), query)
+    return queryset.filter(**{document_field: matching}).annotate(
+        search_rank=SearchRank(F(document_field), ranking)
     )
 
 
@@ -263,15 +382,15 @@ def substring_search(queryset, words):
     return queryset.annotate(search_rank=score)
 
 
-def search(queryset, text, typos=None):
+def search(queryset, text, spellings=None, document_field="search_vector"):
     """`queryset` narrowed to the programs matching every word of `text`, annotated with
-    `search_rank` (higher is better). `typos`, the result of similar_words() for these words,
+    `search_rank` (higher is better). `spellings`, the result of look_up() for these words,
     saves looking them up again when one search is applied to several querysets."""
     words = query_words(text)
     if not words:
         return queryset
     if is_postgresql():
-        return postgresql_search(queryset, words, typos)
+        return postgresql_search(queryset, words, spellings, document_field)
     return substring_search(queryset, words)
 
 

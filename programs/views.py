@@ -97,11 +97,24 @@ class NarrowPagePaginator(Paginator):
     """Sorts and cuts the page on the programs' ids alone, then loads the page's rows in the
     same query: `WHERE id IN (SELECT id ... ORDER BY ... LIMIT 25)`. Sorting thousands of
     search matches by rank carries a few bytes a row instead of every column of the program
-    and its organization; ranking and joining happen for the 25 shown."""
+    and its organization; ranking and joining happen for the 25 shown.
 
-    def _get_page(self, object_list, *args, **kwargs):
-        rows = self.object_list.filter(pk__in=object_list.values("pk"))
-        return super()._get_page(rows, *args, **kwargs)
+    `ranked`, when given, is where the ids are sorted and cut instead: the same matches in the
+    same order as rows of a narrower table (a search's SearchEntry rows)."""
+
+    def __init__(self, object_list, per_page, *args, ranked=None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.ranked = object_list if ranked is None else ranked
+
+    def page(self, number):
+        # Paginator.page(), with the slice taken of `ranked`.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list.filter(pk__in=self.ranked[bottom:top].values("pk"))
+        return self._get_page(rows, number, self)
 
 
 class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
@@ -112,9 +125,16 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
     context_object_name = "programs"
     paginate_by = settings.PROGRAMS_PER_PAGE
     paginator_class = NarrowPagePaginator
+    # Whether scope() applies to a search's SearchEntry rows as well as to programs: the
+    # filter tokens (country, specialty) do, an organization does not.
+    ranks_entries = True
+
+    def scope(self, queryset):
+        """The view's own part of the directory (all of it here)."""
+        return queryset
 
     def get_base_queryset(self):
-        return Program.objects.published()
+        return self.scope(Program.objects.published())
 
     def get_queryset(self):
         self.filterset = ProgramFilter(
@@ -125,6 +145,12 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
 
     def known_count(self):
         return self.facets.total()
+
+    def get_paginator(self, queryset, per_page, *args, **kwargs):
+        entries = self.filterset.entries() if self.ranks_entries else None
+        if entries is not None:
+            kwargs["ranked"] = self.scope(entries)
+        return super().get_paginator(queryset, per_page, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -285,8 +311,10 @@ class OrganizationDetailView(ProgramListView):
         )
         return super().get(request, *args, **kwargs)
 
-    def get_base_queryset(self):
-        return super().get_base_queryset().filter(organization=self.organization)
+    ranks_entries = False
+
+    def scope(self, queryset):
+        return queryset.filter(organization=self.organization)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(organization=self.organization, **kwargs)
@@ -307,8 +335,8 @@ class CountryDetailView(ProgramListView):
         self.country = Country(code=code.upper())
         return super().get(request, *args, **kwargs)
 
-    def get_base_queryset(self):
-        return super().get_base_queryset().in_countries([self.country.code])
+    def scope(self, queryset):
+        return queryset.in_countries([self.country.code])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -323,8 +351,8 @@ class SpecialtyDetailView(ProgramListView):
         self.specialty = get_object_or_404(Specialty, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def get_base_queryset(self):
-        return super().get_base_queryset().in_specialties([self.specialty.slug])
+    def scope(self, queryset):
+        return queryset.in_specialties([self.specialty.slug])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(specialty=self.specialty, **kwargs)

@@ -5,7 +5,8 @@ One module per concern; import models from here.
 
 from .choices import Frequency, Period, ProgramStatus, Role
 from .details import Contact, Place, StaffingRequirement
-from .lexicon import SearchWord
+from .entries import SearchEntry
+from .lexicon import SearchLexeme, SearchWord
 from .organizations import Organization
 from .programs import Program
 from .taxonomy import Specialty
@@ -19,6 +20,8 @@ __all__ = [
     "Program",
     "ProgramStatus",
     "Role",
+    "SearchEntry",
+    "SearchLexeme",
     "SearchWord",
     "Specialty",
     "StaffingRequirement",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..regions import REGIONS, REGIONS_BY_SLUG
-from ..search import any_token, is_postgresql, trainees_token
+from ..search import SEARCH_FIELDS, TokenConditions, is_postgresql
 from .base import NaturalKeyManager
 from .choices import Frequency, ProgramStatus
 from .details import Contact, Place, StaffingRequirement
@@ -43,7 +43,7 @@ def takes_trainees():
     return Exists(StaffingRequirement.objects.filter(program=OuterRef("pk"), accepts_trainees=True))
 
 
-class ProgramQuerySet(models.QuerySet):
+class ProgramQuerySet(TokenConditions, models.QuerySet):
     # Visibility. Every public page, list, count and filter choice starts here.
     def published(self):
         return self.filter(status=Program.Status.PUBLISHED)
@@ -115,7 +115,7 @@ class ProgramQuerySet(models.QuerySet):
     # Either way no program is listed twice.
     def in_countries(self, codes):
         if is_postgresql():
-            return self.filter(search_vector=any_token("country", codes))
+            return super().in_countries(codes)
         return self.filter(has_place_in(codes))
 
     def in_region(self, slug):
@@ -123,12 +123,12 @@ class ProgramQuerySet(models.QuerySet):
 
     def in_regions(self, slugs):
         if is_postgresql():
-            return self.filter(search_vector=any_token("region", slugs))
+            return super().in_regions(slugs)
         return self.in_countries(set().union(*(REGIONS_BY_SLUG[s].countries for s in slugs)))
 
     def in_specialties(self, slugs):
         if is_postgresql():
-            return self.filter(search_vector=any_token("specialty", slugs))
+            return super().in_specialties(slugs)
         return self.filter(
             Exists(
                 Program.specialties.through.objects.filter(
@@ -139,26 +139,23 @@ class ProgramQuerySet(models.QuerySet):
 
     def needing_roles(self, roles):
         if is_postgresql():
-            wanted = set().union(*(StaffingRequirement.Role.fits(role) for role in roles))
-            return self.filter(search_vector=any_token("role", wanted))
+            return super().needing_roles(roles)
         return self.filter(needs_one_of(roles))
 
     def accepting_trainees(self):
         if is_postgresql():
-            return self.filter(search_vector=trainees_token())
+            return super().accepting_trainees()
         return self.filter(takes_trainees())
 
     def not_accepting_trainees(self):
         if is_postgresql():
-            return self.exclude(search_vector=trainees_token())
+            return super().not_accepting_trainees()
         return self.exclude(takes_trainees())
 
-    def search(self, text, typos=None):
-        """Programs matching every word of `text` (see programs.search), annotated with
-        `search_rank`."""
-        from ..search import search
-
-        return search(self, text, typos)
+    def with_frequencies(self, frequencies):
+        if is_postgresql():
+            return super().with_frequencies(frequencies)
+        return self.filter(frequency__in=list(frequencies))
 
     # The denormalized search fields: written here, by whatever changes what a program shows
     # (the admin, the submission workflow, the seed and generator commands), and by the
@@ -193,9 +190,6 @@ class ProgramQuerySet(models.QuerySet):
                 )
             count += len(programs)
         return count
-
-
-SEARCH_FIELDS = ["search_names", "search_terms", "search_text", "search_filters"]
 
 
 class InvalidTransition(Exception):

@@ -1,0 +1,43 @@
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..search import TokenConditions
+
+
+class SearchEntryQuerySet(TokenConditions, models.QuerySet):
+    document_field = "vector"
+
+
+class SearchEntry(models.Model):
+    """PostgreSQL: a published program's search document, alone in a narrow table.
+
+    A search that matches a seventh of a large directory must rank every match to find the
+    best 25. Read from the programs table, each match costs a visit to a wide row and its
+    document out of line (TOAST); here a row is the document, the name the ties are sorted by
+    and the id, about a kilobyte. The list ranks and counts a search here (in relevance order,
+    ProgramFilter.entries()) and reads the 25 programs shown from their own table.
+
+    Written only by database triggers on the programs table (migration 0005): a program has
+    an entry exactly while it is published, with its name and search_vector, whatever changes
+    it (a save, update(), loaddata, a migration, SQL). SQLite has no triggers here and no use
+    for the table: it stays empty."""
+
+    program = models.OneToOneField(
+        "programs.Program",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_entry",
+        verbose_name=_("program"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    vector = SearchVectorField(null=True)
+
+    objects = SearchEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+
+    def __str__(self):
+        return self.name
