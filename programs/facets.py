@@ -16,16 +16,25 @@ of programs or of active filters:
 
 Each counts rows of the programs under the other filters only, so a narrow search costs little
 however large the directory.
+
+On PostgreSQL, over the whole list or a country's or a specialty's part of it, all of these
+counts come instead from one query over the published programs' SearchEntry rows, each of
+which carries the program's filter tokens (EntryCounts): a few hundred bytes a program
+instead of joins to places and staffing.
 """
 
+import functools
+import operator
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils.functional import cached_property
 
 from .filters import taxonomy
 from .models import Frequency, Place, Program, Role, StaffingRequirement
 from .regions import REGIONS
+from .search import TAKES_TRAINEES, any_token, token, trainees_token
 
 
 @dataclass(frozen=True)
@@ -70,10 +79,130 @@ def most_programs(options, keep, limit=MOST_COUNTRIES):
     return [options[i] for i in shown], len(set(with_programs) - set(shown))
 
 
-class Facets:
-    """Counts for the filter panel of `filterset` (a bound, validated ProgramFilter)."""
+class EntryCounts:
+    """PostgreSQL: every count of the panel in one query over `entries`, the SearchEntry rows
+    of the view's part of the directory that match the search (`q`).
 
-    def __init__(self, filterset):
+    Each other filter is a condition on a row's filter tokens, applied inside each count but
+    that filter's own: a country's count ignores the country filter, and so on."""
+
+    def __init__(self, values, entries):
+        self.values = {name: value for name, value in values.items() if name != "q"}
+        self.entries = entries
+        if len(self.values) > 1:
+            # A row counts only where it meets every filter in use but one at most: said to
+            # the GIN index, so that narrow filters read few rows.
+            queries = {name: self._query(name, value) for name, value in self.values.items()}
+            self.entries = entries.filter(
+                vector=functools.reduce(
+                    operator.or_,
+                    (
+                        functools.reduce(
+                            operator.and_, [q for n, q in queries.items() if n != name]
+                        )
+                        for name in queries
+                    ),
+                )
+            )
+
+    @staticmethod
+    def _query(name, value):
+        """The filter as a tsquery of tokens, for the index."""
+        if name == "trainees":
+            return trainees_token() if value else ~trainees_token()
+        if name == "role":
+            return any_token("role", {fit for role in value for fit in Role.fits(role)})
+        return any_token(name, value)
+
+    def _condition(self, name, value):
+        if name == "trainees":
+            return ("%s = ANY(f)" if value else "NOT (%s = ANY(f))"), [TAKES_TRAINEES]
+        if name == "role":
+            tokens = {token("role", fit) for role in value for fit in Role.fits(role)}
+        else:
+            tokens = {token(name, item) for item in value}
+        return "f && %s::text[]", [sorted(tokens)]
+
+    def _all_but(self, left_out=None):
+        """SQL and params: every filter in use but `left_out`."""
+        parts, params = [], []
+        for name, value in self.values.items():
+            if name != left_out:
+                sql, more = self._condition(name, value)
+                parts.append(sql)
+                params += more
+        return " AND ".join(parts) or "TRUE", params
+
+    @cached_property
+    def _rows(self):
+        base, params = self.entries.values("filters").query.sql_with_params()
+        params = list(params)
+        cases = []
+        for prefix, name in [
+            ("=c", "country"),
+            ("=g", "region"),
+            ("=s", "specialty"),
+            ("=f", "frequency"),
+            (TAKES_TRAINEES, "trainees"),
+        ]:
+            sql, more = self._all_but(name)
+            cases.append(f"WHEN '{prefix}' THEN {sql}")
+            params += more
+        # In the order of the query's text: the roles' condition, then their tokens.
+        role_sql, more = self._all_but("role")
+        params += more
+        roles = []
+        for role in Role.values:
+            roles.append("(%s, %s::text[])")
+            params += [role, sorted(token("role", fit) for fit in Role.fits(role))]
+        total_sql, more = self._all_but()
+        params += more
+        # One pass over the matching rows (materialized once): a GROUP BY over their tokens
+        # for countries, regions, specialties, frequencies and trainees; a join with the
+        # tokens that fit each role (a certified surgeon fits a program asking for a
+        # surgeon) for roles; and the list's total.
+        query = f"""
+            WITH m AS MATERIALIZED (
+                SELECT string_to_array(filters, ' ') AS f FROM ({base}) AS base
+            )
+            SELECT 'token', t, count(*) FILTER (
+                WHERE CASE left(t, 2) {" ".join(cases)} ELSE FALSE END
+            )
+            FROM m, unnest(m.f) AS t GROUP BY t
+            UNION ALL
+            SELECT 'role', r.role, count(*) FILTER (WHERE {role_sql})
+            FROM m JOIN (VALUES {", ".join(roles)}) AS r(role, tokens)
+                ON m.f && r.tokens
+            GROUP BY r.role
+            UNION ALL
+            SELECT 'total', '', count(*) FILTER (WHERE {total_sql}) FROM m
+        """  # noqa: S608 - the ORM's SQL and fixed fragments; every value is a parameter
+        rows = {"token": {}, "role": {}, "total": {}}
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            for kind, key, count in cursor.fetchall():
+                rows[kind][key] = count
+        return rows
+
+    def count(self, kind, value):
+        return self._rows["token"].get(token(kind, value), 0)
+
+    def roles(self):
+        return {role: self._rows["role"].get(role, 0) for role in Role.values}
+
+    def trainees(self):
+        return self._rows["token"].get(TAKES_TRAINEES, 0)
+
+    def total(self):
+        return self._rows["total"].get("", 0)
+
+
+class Facets:
+    """Counts for the filter panel of `filterset` (a bound, validated ProgramFilter).
+    `entries`, on PostgreSQL, are the SearchEntry rows of the filterset's base queryset
+    (ProgramListView.scope()): the counts are then taken from them (EntryCounts)."""
+
+    def __init__(self, filterset, entries=None):
         self.filterset = filterset
         filterset.is_valid()
         # The filters in use: a value given, or "no" for trainees. (An empty specialty choice
@@ -83,6 +212,11 @@ class Facets:
             for name, value in filterset.form.cleaned_data.items()
             if name != "sort" and (value is False or (value and str(value).strip()))
         }
+        self.entries = None
+        if entries is not None:
+            if "q" in self.values:
+                entries = filterset.filters["q"].filter(entries, self.values["q"])
+            self.entries = EntryCounts(self.values, entries)
 
     def _base(self, *without):
         """The published programs under every active filter but `without`."""
@@ -96,6 +230,10 @@ class Facets:
         """[(Country, count)] of every country with a published program, by name."""
         from .views import country_list
 
+        if self.entries:
+            return country_list(
+                {code: self.entries.count("country", code) for code in offered_countries()}
+            )
         # Counted over the places of the programs under the other filters only (a search
         # matching fifty programs reads their places, not every place of the directory); the
         # countries they leave out are offered at zero.
@@ -110,6 +248,11 @@ class Facets:
 
     def specialties(self):
         """Every specialty of the taxonomy (slug, name, facet_count), in the taxonomy's order."""
+        if self.entries:
+            return [
+                SpecialtyOption(slug, name, self.entries.count("specialty", slug))
+                for _pk, slug, name in taxonomy()
+            ]
         # As for countries: counted over the links of the matching programs only.
         links = Program.specialties.through.objects.filter(
             program__in=self._base("specialty").values("pk")
@@ -187,12 +330,22 @@ class Facets:
     def total(self):
         """The number of programs in the list, counted in the roles' pass: the list needs no
         COUNT query of its own."""
+        if self.entries:
+            return self.entries.total()
         return self._roles["__total"]
 
     def grouped(self):
         """{facet: {value: count}} for regions, roles, frequencies and trainees. Each is a
         single pass over a join (places, staffing) or a GROUP BY: a correlated EXISTS per
         option and program would cost far more at ten thousand programs."""
+        if self.entries:
+            counts = self.entries
+            return {
+                "region": {region.slug: counts.count("region", region.slug) for region in REGIONS},
+                "role": counts.roles(),
+                "frequency": {f: counts.count("frequency", f) for f in Frequency.values},
+                "trainees": {"yes": counts.trainees()},
+            }
         roles = {k: v for k, v in self._roles.items() if not k.startswith("__")}
         regions = {k: v for k, v in self._regions.items() if not k.startswith("__")}
         return {

@@ -20,9 +20,9 @@ from . import services
 from .facets import Facets, most_programs
 from .filters import ProgramFilter
 from .forms import ContactForm
-from .models import Organization, Program, Specialty
+from .models import Organization, Program, SearchEntry, Specialty
 from .regions import REGIONS, region_of
-from .search import normalize
+from .search import is_postgresql, normalize
 
 
 def country_sort_key(country):
@@ -140,7 +140,10 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
         self.filterset = ProgramFilter(
             self.request.GET, queryset=self.get_base_queryset().for_listing()
         )
-        self.facets = Facets(self.filterset)  # lazy: counted when the page asks
+        entries = None
+        if is_postgresql() and self.ranks_entries:
+            entries = self.scope(SearchEntry.objects.all())
+        self.facets = Facets(self.filterset, entries)  # lazy: counted when the page asks
         return self.filterset.qs
 
     def known_count(self):

@@ -10,7 +10,7 @@ from django_countries.fields import Country
 
 from programs.models import Specialty
 from programs.search import normalize
-from tests.factories import OrganizationFactory, full_program
+from tests.factories import OrganizationFactory, ProgramFactory, full_program
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +213,47 @@ def test_home_and_impact_list_the_countries_with_most_programs_and_link_to_all(c
     assert '<a href="/countries/">All 52 countries</a>' in impact
     every = client.get("/countries/").content.decode()
     assert f'href="/countries/{added[-1].lower()}/"' in every
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=cleft",
+        "country=GT&country=PE",
+        "region=latin-america&trainees=no",
+        "specialty=burns&role=nurse",
+        "q=surgery&region=africa&frequency=per-year&trainees=yes",
+        "role=plastic-surgeon&role=anaesthesiologist&specialty=cleft-lip-and-palate",
+    ],
+)
+def test_every_count_agrees_with_the_programs_own_rows(client, query):
+    """On PostgreSQL the panel counts the SearchEntry rows' filter tokens in one query; the
+    counts must be those worked out over the programs, their places, specialties and staffing
+    (the code the organization pages and SQLite use)."""
+    from django.http import QueryDict
+
+    from programs.facets import Facets
+    from programs.filters import ProgramFilter
+    from programs.models import Program
+
+    burns = Specialty.objects.get(slug="burns")
+    roles = ["surgeon", "nurse", "certified-plastic-surgeon", "anaesthesiologist"]
+    for i in range(8):
+        ProgramFactory(
+            name=f"Facet surgery {i}",
+            places=[["PE", "GT", "KE", "VN"][i % 4], ("MX", f"City {i}")],
+            specialties=[burns] if i % 2 else [],
+            staffing=[{"role": roles[i % 4], "accepts_trainees": bool(i % 3)}],
+            frequency=["per-year", "per-month", "year-round"][i % 3],
+        )
+    response = client.get(f"/programs/?{query}")
+    assert response.status_code == 200
+    reference = Facets(ProgramFilter(QueryDict(query), queryset=Program.objects.published()))
+    context = response.context
+    assert context["result_count"] == reference.total()
+    assert context["facet_counts"] == reference.grouped()
+    assert context["filter_specialties"] == reference.specialties()
+    shown = {country.code: count for country, count in context["filter_countries"]}
+    expected = {country.code: count for country, count in reference.countries()}
+    assert shown == {code: expected[code] for code in shown}

@@ -27,10 +27,10 @@ def entries_mirror_the_published_programs():
         assert not SearchEntry.objects.exists()  # SQLite keeps none
         return
     published = {
-        (p.pk, p.name, str(p.search_vector))
-        for p in Program.objects.published().only("pk", "name", "search_vector")
+        (p.pk, p.name, str(p.search_vector), p.search_filters)
+        for p in Program.objects.published().only("pk", "name", "search_vector", "search_filters")
     }
-    entries = {(e.program_id, e.name, str(e.vector)) for e in SearchEntry.objects.all()}
+    entries = {(e.program_id, e.name, str(e.vector), e.filters) for e in SearchEntry.objects.all()}
     assert entries == published
 
 

@@ -19,10 +19,10 @@ BEGIN
         ON CONFLICT DO NOTHING;
     END IF;
     IF NEW.status = 'published' THEN
-        INSERT INTO programs_searchentry (program_id, name, vector)
-        VALUES (NEW.id, NEW.name, NEW.search_vector)
-        ON CONFLICT (program_id)
-        DO UPDATE SET name = EXCLUDED.name, vector = EXCLUDED.vector;
+        INSERT INTO programs_searchentry (program_id, name, vector, filters)
+        VALUES (NEW.id, NEW.name, NEW.search_vector, NEW.search_filters)
+        ON CONFLICT (program_id) DO UPDATE
+        SET name = EXCLUDED.name, vector = EXCLUDED.vector, filters = EXCLUDED.filters;
     ELSE
         DELETE FROM programs_searchentry WHERE program_id = NEW.id;
     END IF;
@@ -33,14 +33,15 @@ CREATE TRIGGER programs_search_entry_insert
 AFTER INSERT ON programs_program
 FOR EACH ROW EXECUTE FUNCTION programs_search_entry_sync();
 
--- Django's save() writes every column: only a real change of these three touches the entry.
+-- Django's save() writes every column: only a real change of these touches the entry.
 CREATE TRIGGER programs_search_entry_update
-AFTER UPDATE OF status, name, search_vector ON programs_program
+AFTER UPDATE OF status, name, search_vector, search_filters ON programs_program
 FOR EACH ROW
 WHEN (
     OLD.status IS DISTINCT FROM NEW.status
     OR OLD.name IS DISTINCT FROM NEW.name
     OR OLD.search_vector IS DISTINCT FROM NEW.search_vector
+    OR OLD.search_filters IS DISTINCT FROM NEW.search_filters
 )
 EXECUTE FUNCTION programs_search_entry_sync();
 """
@@ -70,8 +71,9 @@ def install(apps, schema_editor):
     )
     schema_editor.execute(TRIGGERS)
     schema_editor.execute(
-        "INSERT INTO programs_searchentry (program_id, name, vector) "
-        "SELECT id, name, search_vector FROM programs_program WHERE status = 'published'"
+        "INSERT INTO programs_searchentry (program_id, name, vector, filters) "
+        "SELECT id, name, search_vector, search_filters FROM programs_program "
+        "WHERE status = 'published'"
     )
     schema_editor.execute(
         "INSERT INTO programs_searchlexeme (word) "
@@ -115,6 +117,10 @@ class Migration(migrations.Migration):
                 ),
                 ("name", models.CharField(max_length=200, verbose_name="name")),
                 ("vector", django.contrib.postgres.search.SearchVectorField(null=True)),
+                (
+                    "filters",
+                    models.TextField(blank=True, default="", verbose_name="filter tokens"),
+                ),
             ],
             options={
                 "verbose_name": "search entry",

@@ -14,14 +14,15 @@ class SearchEntry(models.Model):
 
     A search that matches a seventh of a large directory must rank every match to find the
     best 25. Read from the programs table, each match costs a visit to a wide row and its
-    document out of line (TOAST); here a row is the document, the name the ties are sorted by
-    and the id, about a kilobyte. The list ranks and counts a search here (in relevance order,
-    ProgramFilter.entries()) and reads the 25 programs shown from their own table.
+    document out of line (TOAST); here a row is the document, the name the ties are sorted by,
+    the filter tokens and the id, about a kilobyte. The list ranks and counts a search here (in
+    relevance order, ProgramFilter.entries()) and reads the 25 programs shown from their own
+    table; the filter panel counts its options here.
 
     Written only by database triggers on the programs table (migration 0005): a program has
-    an entry exactly while it is published, with its name and search_vector, whatever changes
-    it (a save, update(), loaddata, a migration, SQL). SQLite has no triggers here and no use
-    for the table: it stays empty."""
+    an entry exactly while it is published, with its name, search_vector and search_filters,
+    whatever changes it (a save, update(), loaddata, a migration, SQL). Deleting a program
+    deletes its entry. SQLite has no triggers here and no use for the table: it stays empty."""
 
     program = models.OneToOneField(
         "programs.Program",
@@ -32,6 +33,9 @@ class SearchEntry(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     vector = SearchVectorField(null=True)
+    # The program's filter tokens, space-separated (Program.search_filters): what the facets
+    # count (programs.facets.EntryCounts).
+    filters = models.TextField(_("filter tokens"), blank=True, default="")
 
     objects = SearchEntryQuerySet.as_manager()
 
