@@ -34,7 +34,7 @@ from django.utils.functional import cached_property
 from .filters import taxonomy
 from .models import Frequency, Place, Program, Role, StaffingRequirement
 from .regions import REGIONS
-from .search import TAKES_TRAINEES, any_token, token, trainees_token
+from .search import TAKES_TRAINEES, TOKEN_PREFIXES, any_token, token, trainees_token
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,16 @@ def most_programs(options, keep, limit=MOST_COUNTRIES):
     top = set(sorted(with_programs, key=lambda i: -options[i][1])[:limit])
     shown = [i for i, (country, _) in enumerate(options) if i in top or country.code in keep]
     return [options[i] for i in shown], len(set(with_programs) - set(shown))
+
+
+# The tokens each filter's own options are counted from.
+TOKEN_KINDS = {
+    "country": TOKEN_PREFIXES["country"],
+    "region": TOKEN_PREFIXES["region"],
+    "specialty": TOKEN_PREFIXES["specialty"],
+    "frequency": TOKEN_PREFIXES["frequency"],
+    "trainees": TAKES_TRAINEES,
+}
 
 
 class EntryCounts:
@@ -137,51 +147,50 @@ class EntryCounts:
     def _rows(self):
         base, params = self.entries.values("filters").query.sql_with_params()
         params = list(params)
-        cases = []
-        for prefix, name in [
-            ("=c", "country"),
-            ("=g", "region"),
-            ("=s", "specialty"),
-            ("=f", "frequency"),
-            (TAKES_TRAINEES, "trainees"),
-        ]:
-            sql, more = self._all_but(name)
-            cases.append(f"WHEN '{prefix}' THEN {sql}")
-            params += more
-        # In the order of the query's text: the roles' condition, then their tokens.
-        role_sql, more = self._all_but("role")
-        params += more
+        all_sql, all_params = self._all_but()
+        # The rows that meet every filter count for every option: each of their tokens.
+        parts = [
+            f"SELECT 'token', t, count(*) FROM m, unnest(m.f) AS t "  # noqa: S608
+            f"WHERE {all_sql} GROUP BY t"
+        ]
+        params += all_params
+        # A row that fails one filter only counts for that filter's own options: a program
+        # elsewhere than the ticked country still counts beside its own country.
+        for name, value in self.values.items():
+            if name == "role":
+                continue  # below
+            own, own_params = self._condition(name, value)
+            rest, rest_params = self._all_but(name)
+            parts.append(
+                f"SELECT 'token', t, count(*) FROM m, unnest(m.f) AS t "  # noqa: S608
+                f"WHERE NOT ({own}) AND {rest} AND left(t, 2) = %s GROUP BY t"
+            )
+            params += [*own_params, *rest_params, TOKEN_KINDS[name]]
+        # Roles: each counts the rows with any token that fits it (a certified surgeon fits a
+        # program asking for a surgeon), under every filter but the role's.
+        role_sql, role_params = self._all_but("role")
+        params += role_params
         roles = []
         for role in Role.values:
             roles.append("(%s, %s::text[])")
             params += [role, sorted(token("role", fit) for fit in Role.fits(role))]
-        total_sql, more = self._all_but()
-        params += more
-        # One pass over the matching rows (materialized once): a GROUP BY over their tokens
-        # for countries, regions, specialties, frequencies and trainees; a join with the
-        # tokens that fit each role (a certified surgeon fits a program asking for a
-        # surgeon) for roles; and the list's total.
-        query = f"""
-            WITH m AS MATERIALIZED (
-                SELECT string_to_array(filters, ' ') AS f FROM ({base}) AS base
-            )
-            SELECT 'token', t, count(*) FILTER (
-                WHERE CASE left(t, 2) {" ".join(cases)} ELSE FALSE END
-            )
-            FROM m, unnest(m.f) AS t GROUP BY t
-            UNION ALL
-            SELECT 'role', r.role, count(*) FILTER (WHERE {role_sql})
-            FROM m JOIN (VALUES {", ".join(roles)}) AS r(role, tokens)
-                ON m.f && r.tokens
-            GROUP BY r.role
-            UNION ALL
-            SELECT 'total', '', count(*) FILTER (WHERE {total_sql}) FROM m
-        """  # noqa: S608 - the ORM's SQL and fixed fragments; every value is a parameter
+        parts.append(
+            f"SELECT 'role', r.role, count(*) FROM (SELECT f FROM m WHERE {role_sql}) AS mr "  # noqa: S608
+            f"JOIN (VALUES {', '.join(roles)}) AS r(role, tokens) ON mr.f && r.tokens "
+            "GROUP BY r.role"
+        )
+        parts.append(f"SELECT 'total', '', count(*) FROM m WHERE {all_sql}")  # noqa: S608
+        params += all_params
+        query = (
+            "WITH m AS MATERIALIZED ("  # noqa: S608
+            f"SELECT string_to_array(filters, ' ') AS f FROM ({base}) AS base) "
+            + " UNION ALL ".join(parts)
+        )
         rows = {"token": {}, "role": {}, "total": {}}
         with connection.cursor() as cursor:
             cursor.execute(query, params)
             for kind, key, count in cursor.fetchall():
-                rows[kind][key] = count
+                rows[kind][key] = rows[kind].get(key, 0) + count
         return rows
 
     def count(self, kind, value):
