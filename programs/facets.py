@@ -17,10 +17,10 @@ of programs or of active filters:
 Each counts rows of the programs under the other filters only, so a narrow search costs little
 however large the directory.
 
-On PostgreSQL, over the whole list or a country's or a specialty's part of it, all of these
-counts come instead from one query over the published programs' SearchEntry rows, each of
-which carries the program's filter tokens (EntryCounts): a few hundred bytes a program
-instead of joins to places and staffing.
+On PostgreSQL, over the whole list or a country's or a specialty's part of it, with a search
+or with other than one filter, all of these counts come instead from one query over the
+published programs' SearchEntry rows, each of which carries the program's filter tokens
+(EntryCounts): a few hundred bytes a program instead of joins to places and staffing.
 """
 
 import functools
@@ -222,7 +222,9 @@ class Facets:
             if name != "sort" and (value is False or (value and str(value).strip()))
         }
         self.entries = None
-        if entries is not None:
+        # One filter and no search (a country ticked): three of the four passes below read
+        # only that filter's programs, which costs less than reading every entry's tokens.
+        if entries is not None and ("q" in self.values or len(self.values) != 1):
             if "q" in self.values:
                 entries = filterset.filters["q"].filter(entries, self.values["q"])
             self.entries = EntryCounts(self.values, entries)

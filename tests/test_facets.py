@@ -221,6 +221,7 @@ def test_home_and_impact_list_the_countries_with_most_programs_and_link_to_all(c
         "",
         "q=cleft",
         "country=GT&country=PE",
+        "country=KE",
         "region=latin-america&trainees=no",
         "specialty=burns&role=nurse",
         "q=surgery&region=africa&frequency=per-year&trainees=yes",
