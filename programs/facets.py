@@ -34,7 +34,7 @@ from django.utils.functional import cached_property
 from .filters import taxonomy
 from .models import Frequency, Place, Program, Role, StaffingRequirement
 from .regions import REGIONS
-from .search import TAKES_TRAINEES, TOKEN_PREFIXES, any_token, token, trainees_token
+from .search import TAKES_TRAINEES, TOKEN_PREFIXES, filter_query, token, wanted_tokens
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class EntryCounts:
         if len(self.values) > 1:
             # A row counts only where it meets every filter in use but one at most: said to
             # the GIN index, so that narrow filters read few rows.
-            queries = {name: self._query(name, value) for name, value in self.values.items()}
+            queries = {name: filter_query(name, value) for name, value in self.values.items()}
             self.entries = entries.filter(
                 vector=functools.reduce(
                     operator.or_,
@@ -115,23 +115,11 @@ class EntryCounts:
                 )
             )
 
-    @staticmethod
-    def _query(name, value):
-        """The filter as a tsquery of tokens, for the index."""
-        if name == "trainees":
-            return trainees_token() if value else ~trainees_token()
-        if name == "role":
-            return any_token("role", {fit for role in value for fit in Role.fits(role)})
-        return any_token(name, value)
-
     def _condition(self, name, value):
+        """The filter as SQL on a row's tokens `f`, and its params."""
         if name == "trainees":
             return ("%s = ANY(f)" if value else "NOT (%s = ANY(f))"), [TAKES_TRAINEES]
-        if name == "role":
-            tokens = {token("role", fit) for role in value for fit in Role.fits(role)}
-        else:
-            tokens = {token(name, item) for item in value}
-        return "f && %s::text[]", [sorted(tokens)]
+        return "f && %s::text[]", [wanted_tokens(name, value)]
 
     def _all_but(self, left_out=None):
         """SQL and params: every filter in use but `left_out`."""
@@ -173,7 +161,7 @@ class EntryCounts:
         roles = []
         for role in Role.values:
             roles.append("(%s, %s::text[])")
-            params += [role, sorted(token("role", fit) for fit in Role.fits(role))]
+            params += [role, wanted_tokens("role", [role])]
         parts.append(
             f"SELECT 'role', r.role, count(*) FROM (SELECT f FROM m WHERE {role_sql}) AS mr "  # noqa: S608
             f"JOIN (VALUES {', '.join(roles)}) AS r(role, tokens) ON mr.f && r.tokens "
@@ -293,7 +281,7 @@ class Facets:
         # PostgreSQL), not EXISTS with an outer reference.
         role_filter = Q()
         if "role" in self.values:
-            wanted = set().union(*(Role.fits(role) for role in self.values["role"]))
+            wanted = Role.fitting(self.values["role"])
             role_filter = Q(
                 pk__in=StaffingRequirement.objects.filter(role__in=wanted).values("program_id")
             )

@@ -159,15 +159,34 @@ class Lexemes(SearchQuery):
         super().__init__(text, search_type="raw")
 
 
+def wanted_tokens(kind, values):
+    """The sorted tokens a filter of `kind` asks for, one of which a program must have: for
+    roles, those of every role that fits (a plastic surgeon is met by a certified one)."""
+    if kind == "role":
+        from .models.choices import Role
+
+        values = Role.fitting(values)
+    return sorted({token(kind, value) for value in values})
+
+
 def any_token(kind, values):
     """The condition "has a token of `kind` for one of `values`", for search_vector=."""
     # Tokens hold letters, digits, "-", "_" and "=" only (codes, slugs, choices): quoting each
     # is all the tsquery syntax needs.
-    return Lexemes(" | ".join(f"'{token(kind, value)}'" for value in sorted(set(values))))
+    return Lexemes(" | ".join(f"'{t}'" for t in wanted_tokens(kind, values)))
 
 
 def trainees_token():
     return Lexemes(f"'{TAKES_TRAINEES}'")
+
+
+def filter_query(name, value):
+    """The tsquery of one filter in use (`name` a ProgramFilter parameter other than q and
+    sort; trainees True or False)."""
+    if name == "trainees":
+        # Inside the tsquery rather than as NOT (...): the index still serves the condition.
+        return trainees_token() if value else ~trainees_token()
+    return any_token(name, value)
 
 
 class TokenConditions:
@@ -181,29 +200,25 @@ class TokenConditions:
         return self.filter(**{self.document_field: query})
 
     def in_countries(self, codes):
-        return self._having(any_token("country", codes))
+        return self._having(filter_query("country", codes))
 
     def in_regions(self, slugs):
-        return self._having(any_token("region", slugs))
+        return self._having(filter_query("region", slugs))
 
     def in_specialties(self, slugs):
-        return self._having(any_token("specialty", slugs))
+        return self._having(filter_query("specialty", slugs))
 
     def needing_roles(self, roles):
-        from .models.choices import Role
-
-        # A role is met by those that fit it: a plastic surgeon by a certified one.
-        return self._having(any_token("role", set().union(*(Role.fits(r) for r in roles))))
+        return self._having(filter_query("role", roles))
 
     def accepting_trainees(self):
-        return self._having(trainees_token())
+        return self._having(filter_query("trainees", True))
 
     def not_accepting_trainees(self):
-        # Inside the tsquery rather than as NOT (...): the index still serves the condition.
-        return self._having(~trainees_token())
+        return self._having(filter_query("trainees", False))
 
     def with_frequencies(self, frequencies):
-        return self._having(any_token("frequency", frequencies))
+        return self._having(filter_query("frequency", frequencies))
 
     def search(self, text, spellings=None):
         return search(self, text, spellings, self.document_field)

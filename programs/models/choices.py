@@ -35,6 +35,11 @@ class Role(models.TextChoices):
         """The roles a person in `role` can fill: their own, and the more general ones."""
         return {role} | _ROLE_ALSO_FITS.get(role, set())
 
+    @classmethod
+    def fitting(cls, roles):
+        """The roles that people in any of `roles` can fill."""
+        return set().union(*(cls.fits(role) for role in roles))
+
 
 class Period(models.TextChoices):
     PER_MISSION = "per-mission", _("per mission")

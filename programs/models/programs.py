@@ -33,9 +33,7 @@ def has_place_in(codes):
 def needs_one_of(roles):
     """A program that needs someone in one of `roles`, or in a role those people also fill
     (a board-certified plastic surgeon fits a program that asks for surgeons)."""
-    wanted = set()
-    for role in roles:
-        wanted |= StaffingRequirement.Role.fits(role)
+    wanted = StaffingRequirement.Role.fitting(roles)
     return Exists(StaffingRequirement.objects.filter(program=OuterRef("pk"), role__in=wanted))
 
 
