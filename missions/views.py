@@ -17,7 +17,7 @@ from django_countries import countries
 from django_countries.fields import Country
 
 from directory.pagecache import CachedPageMixin
-from programs.facets import most_programs
+from programs.facets import DirectorySummary, most_programs
 from programs.models import Program, Specialty
 from programs.views import ForgivingPaginationMixin, country_list, country_sort_key
 
@@ -216,7 +216,7 @@ class ImpactView(CachedPageMixin, TemplateView):
         totals = figures.totals()
         total, lower = totals.get(metric, (0, False))
         published = Program.objects.published()
-        country_counts = published.country_counts()
+        country_counts = DirectorySummary().countries
         map_countries, hidden_countries = most_programs(country_list(country_counts), ())
         return super().get_context_data(
             form=form,
@@ -248,7 +248,7 @@ class ImpactView(CachedPageMixin, TemplateView):
             key=lambda row: (
                 not row[0],
                 -row[1],
-                country_sort_key(Country(row[0])) if row[0] else "",
+                country_sort_key(Country(row[0])) if row[0] else (0, ""),
             ),
         )
         by_specialty = sorted(

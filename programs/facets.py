@@ -20,7 +20,11 @@ however large the directory.
 On PostgreSQL, over the whole list or a country's or a specialty's part of it, with a search
 or with other than one filter, all of these counts come instead from one query over the
 published programs' SearchEntry rows, each of which carries the program's filter tokens
-(EntryCounts): a few hundred bytes a program instead of joins to places and staffing.
+(EntryCounts): a few hundred bytes a program instead of joins to places and staffing. With no
+filter at all over the whole directory they are read from the number of programs with each
+token, which the database keeps as the entries change (DirectoryCounts, FilterCount): one
+query of a few hundred rows. The home, countries and impact pages read their whole-directory
+counts the same way (DirectorySummary).
 """
 
 import functools
@@ -32,7 +36,7 @@ from django.db.models import Count, Q
 from django.utils.functional import cached_property
 
 from .filters import taxonomy
-from .models import Frequency, Place, Program, Role, StaffingRequirement
+from .models import FilterCount, Frequency, Place, Program, Role, Specialty, StaffingRequirement
 from .regions import REGIONS
 from .search import TAKES_TRAINEES, TOKEN_PREFIXES, filter_query, token, wanted_tokens
 
@@ -80,16 +84,87 @@ def most_programs(options, keep, limit=MOST_COUNTRIES):
 
 
 # The tokens each filter's own options are counted from.
-TOKEN_KINDS = {
-    "country": TOKEN_PREFIXES["country"],
-    "region": TOKEN_PREFIXES["region"],
-    "specialty": TOKEN_PREFIXES["specialty"],
-    "frequency": TOKEN_PREFIXES["frequency"],
-    "trainees": TAKES_TRAINEES,
-}
+TOKEN_KINDS = {**TOKEN_PREFIXES, "trainees": TAKES_TRAINEES}
 
 
-class EntryCounts:
+class TokenCounts:
+    """The panel's counts from {token: count} and the total (`_rows`, given by a subclass)."""
+
+    def count(self, kind, value):
+        return self._rows["token"].get(token(kind, value), 0)
+
+    def roles(self):
+        # A role's token is carried by every program one of its people can fill.
+        return {role: self.count("role", role) for role in Role.values}
+
+    def trainees(self):
+        return self._rows["token"].get(TAKES_TRAINEES, 0)
+
+    def total(self):
+        return self._rows["total"]
+
+
+class DirectoryCounts(TokenCounts):
+    """PostgreSQL: the counts of the whole directory, no filter in use, read from the
+    FilterCount rows that the database keeps as programs are published, changed and
+    withdrawn: one query of a few hundred rows, whatever the number of programs."""
+
+    @cached_property
+    def _rows(self):
+        tokens = FilterCount.objects.as_dict()
+        return {"token": tokens, "total": tokens.get("", 0)}
+
+    def of_kind(self, kind):
+        """{value: count} of the values of `kind` that published programs have."""
+        prefix = TOKEN_PREFIXES[kind]
+        return {
+            key[len(prefix) :]: count
+            for key, count in self._rows["token"].items()
+            if key.startswith(prefix) and count
+        }
+
+
+class DirectorySummary:
+    """How many published programs each country, region and specialty has (those with none
+    left out), as the home, countries and impact pages show them. On PostgreSQL read from
+    the counts the database keeps (one query for all three), elsewhere each counted over the
+    published programs when first asked for."""
+
+    def __init__(self):
+        self.kept = DirectoryCounts() if connection.vendor == "postgresql" else None
+
+    @cached_property
+    def countries(self):
+        """{country code: programs}"""
+        if self.kept:
+            return self.kept.of_kind("country")
+        return Program.objects.published().country_counts()
+
+    @cached_property
+    def regions(self):
+        """{region slug: programs}"""
+        if self.kept:
+            return self.kept.of_kind("region")
+        return {slug: n for slug, n in Program.objects.published().region_counts().items() if n}
+
+    @cached_property
+    def specialties(self):
+        """{specialty slug: programs}"""
+        if self.kept:
+            return self.kept.of_kind("specialty")
+        counts = Specialty.objects.with_program_counts().values_list("slug", "program_count")
+        return {slug: n for slug, n in counts if n}
+
+    def specialty_list(self):
+        """The specialties with published programs in the taxonomy's order, each with its
+        `program_count`."""
+        specialties = list(Specialty.objects.all())
+        for specialty in specialties:
+            specialty.program_count = self.specialties.get(specialty.slug, 0)
+        return [specialty for specialty in specialties if specialty.program_count]
+
+
+class EntryCounts(TokenCounts):
     """PostgreSQL: every count of the panel in one query over `entries`, the SearchEntry rows
     of the view's part of the directory that match the search (`q`).
 
@@ -145,8 +220,6 @@ class EntryCounts:
         # A row that fails one filter only counts for that filter's own options: a program
         # elsewhere than the ticked country still counts beside its own country.
         for name, value in self.values.items():
-            if name == "role":
-                continue  # below
             own, own_params = self._condition(name, value)
             rest, rest_params = self._all_but(name)
             parts.append(
@@ -154,19 +227,6 @@ class EntryCounts:
                 f"WHERE NOT ({own}) AND {rest} AND left(t, 2) = %s GROUP BY t"
             )
             params += [*own_params, *rest_params, TOKEN_KINDS[name]]
-        # Roles: each counts the rows with any token that fits it (a certified surgeon fits a
-        # program asking for a surgeon), under every filter but the role's.
-        role_sql, role_params = self._all_but("role")
-        params += role_params
-        roles = []
-        for role in Role.values:
-            roles.append("(%s, %s::text[])")
-            params += [role, wanted_tokens("role", [role])]
-        parts.append(
-            f"SELECT 'role', r.role, count(*) FROM (SELECT f FROM m WHERE {role_sql}) AS mr "  # noqa: S608
-            f"JOIN (VALUES {', '.join(roles)}) AS r(role, tokens) ON mr.f && r.tokens "
-            "GROUP BY r.role"
-        )
         parts.append(f"SELECT 'total', '', count(*) FROM m WHERE {all_sql}")  # noqa: S608
         params += all_params
         query = (
@@ -174,32 +234,25 @@ class EntryCounts:
             f"SELECT string_to_array(filters, ' ') AS f FROM ({base}) AS base) "
             + " UNION ALL ".join(parts)
         )
-        rows = {"token": {}, "role": {}, "total": {}}
+        rows = {"token": {}, "total": 0}
         with connection.cursor() as cursor:
             cursor.execute(query, params)
             for kind, key, count in cursor.fetchall():
-                rows[kind][key] = rows[kind].get(key, 0) + count
+                if kind == "total":
+                    rows["total"] = count
+                else:
+                    rows["token"][key] = rows["token"].get(key, 0) + count
         return rows
-
-    def count(self, kind, value):
-        return self._rows["token"].get(token(kind, value), 0)
-
-    def roles(self):
-        return {role: self._rows["role"].get(role, 0) for role in Role.values}
-
-    def trainees(self):
-        return self._rows["token"].get(TAKES_TRAINEES, 0)
-
-    def total(self):
-        return self._rows["total"].get("", 0)
 
 
 class Facets:
     """Counts for the filter panel of `filterset` (a bound, validated ProgramFilter).
     `entries`, on PostgreSQL, are the SearchEntry rows of the filterset's base queryset
-    (ProgramListView.scope()): the counts are then taken from them (EntryCounts)."""
+    (ProgramListView.scope()): the counts are then taken from them (EntryCounts), or, with no
+    filter in use over the `whole` directory, from the counts the database keeps
+    (DirectoryCounts)."""
 
-    def __init__(self, filterset, entries=None):
+    def __init__(self, filterset, entries=None, whole=False):
         self.filterset = filterset
         filterset.is_valid()
         # The filters in use: a value given, or "no" for trainees. (An empty specialty choice
@@ -210,9 +263,11 @@ class Facets:
             if name != "sort" and (value is False or (value and str(value).strip()))
         }
         self.entries = None
+        if entries is not None and whole and not self.values:
+            self.entries = DirectoryCounts()
         # One filter and no search (a country ticked): three of the four passes below read
         # only that filter's programs, which costs less than reading every entry's tokens.
-        if entries is not None and ("q" in self.values or len(self.values) != 1):
+        elif entries is not None and ("q" in self.values or len(self.values) != 1):
             if "q" in self.values:
                 entries = filterset.filters["q"].filter(entries, self.values["q"])
             self.entries = EntryCounts(self.values, entries)

@@ -6,6 +6,8 @@ region (several), trainees, sort, page. A parameter that does not validate is le
 explained to the visitor (see `ProgramFilter.problems`); it never causes an error page.
 """
 
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import F
@@ -70,6 +72,14 @@ class CountryCodesFilter(django_filters.MultipleChoiceFilter):
     field_class = CountryCodesField
 
 
+@functools.cache
+def country_code_choices():
+    """Every country code as a choice. Only the codes are validated (the panel lists the
+    countries with their names, programs.facets): a list built once, where django-countries'
+    own choices translate and sort every name each time a form is built."""
+    return [(code, code) for code in countries.countries]
+
+
 def taxonomy():
     """[(pk, slug, name)] of every specialty in the taxonomy's order, kept in the cache until
     the content changes: validating a parameter or listing the facet costs no query."""
@@ -94,7 +104,9 @@ class ProgramFilter(django_filters.FilterSet):
         max_length=200,
         help_text=_("Program, organization, place or need, e.g. “cleft Guatemala”."),
     )
-    country = CountryCodesFilter(label=_("Country"), choices=countries, method="filter_country")
+    country = CountryCodesFilter(
+        label=_("Country"), choices=country_code_choices, method="filter_country"
+    )
     region = django_filters.MultipleChoiceFilter(
         label=_("Region"), choices=REGION_CHOICES, method="filter_region"
     )

@@ -16,7 +16,8 @@ a lexicon of the directory's words (SearchWord): "cleft plate" finds "cleft pala
 GIN indexes, so a search is an index lookup at any size. Results are ranked by weight.
 
 The document also holds the program's filter tokens (`filter_tokens()`): one lexeme for its
-frequency, one per country, region, specialty and needed role, and one when it takes trainees.
+frequency, one per country, region and specialty, one per role that can fill one of its needs,
+and one when it takes trainees.
 They begin with "=", which no typed word can (normalize() keeps letters and digits only), so
 they never match a search. The list's filters are conditions on these tokens
 (TokenConditions), served by the same GIN index as the words: a search with filters is one
@@ -25,7 +26,8 @@ index lookup, not the words' matches joined to places and staffing row by row.
 Triggers copy each published program's document into a narrow table (SearchEntry), where the
 list counts, ranks and cuts a search in order of relevance, and every word of every document
 into a lexicon (SearchLexeme), from which a typed word's prefix is written out as the words it
-begins (look_up(), tsquery()).
+begins (look_up(), tsquery()). The entries' tokens are counted as they change (FilterCount),
+for the whole directory's facet counts.
 
 SQLite: each word must be a substring of one of the fields; names rank before terms before
 text.
@@ -131,6 +133,7 @@ def filter_tokens(program):
     """The sorted filter tokens of `program` (its frequency, and the countries, regions,
     specialties, roles and trainees of its places, specialties and staffing, which are loaded:
     ProgramQuerySet.for_search_refresh)."""
+    from .models.choices import Role
     from .regions import region_of
 
     tokens = {token("frequency", program.frequency)}
@@ -143,7 +146,10 @@ def filter_tokens(program):
     for specialty in program.specialties.all():
         tokens.add(token("specialty", specialty.slug))
     for requirement in program.staffing_requirements.all():
-        tokens.add(token("role", requirement.role))
+        # A role token says who can fill a need, not the need itself: a program asking for a
+        # surgeon carries the tokens of every kind of surgeon. A role filter then asks for
+        # its own tokens only, and a role's count is its token's count.
+        tokens.update(token("role", role) for role in Role.filled_by(requirement.role))
         if requirement.accepts_trainees:
             tokens.add(TAKES_TRAINEES)
     return sorted(tokens)
@@ -160,12 +166,7 @@ class Lexemes(SearchQuery):
 
 
 def wanted_tokens(kind, values):
-    """The sorted tokens a filter of `kind` asks for, one of which a program must have: for
-    roles, those of every role that fits (a plastic surgeon is met by a certified one)."""
-    if kind == "role":
-        from .models.choices import Role
-
-        values = Role.fitting(values)
+    """The sorted tokens a filter of `kind` asks for, one of which a program must have."""
     return sorted({token(kind, value) for value in values})
 
 

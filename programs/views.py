@@ -1,6 +1,8 @@
 """Public pages of the directory. Each view's queryset starts from Program.objects.published():
 that is the security boundary, so a pending, rejected or archived program is a 404 everywhere."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
@@ -17,7 +20,7 @@ from directory.abuse import RateLimit
 from directory.pagecache import CachedPageMixin
 
 from . import services
-from .facets import Facets, most_programs
+from .facets import DirectorySummary, Facets, most_programs
 from .filters import ProgramFilter
 from .forms import ContactForm
 from .models import Organization, Program, SearchEntry, Specialty
@@ -25,9 +28,21 @@ from .regions import REGIONS, region_of
 from .search import is_postgresql, normalize
 
 
+@functools.cache
+def _country_positions(language):
+    """{code: position} of every country in alphabetical order of its name in `language`,
+    accents aside. Names are fixed for the life of the process: sorting a list of a few
+    hundred countries then costs a lookup per country, not a translation and a normalize()."""
+    names = {code: normalize(name) for code, name in countries}
+    return {code: i for i, code in enumerate(sorted(names, key=lambda code: (names[code], code)))}
+
+
 def country_sort_key(country):
     """Alphabetical in the visitor's language, accents aside: "Äthiopien" before "Belize"."""
-    return normalize(country.name)
+    positions = _country_positions(get_language())
+    code = country.code
+    # A code django-countries does not list (none should reach here) sorts last, by name.
+    return (positions[code], "") if code in positions else (len(positions), normalize(country.name))
 
 
 CONTACT_LIMIT = RateLimit("contact", limit=settings.CONTACT_LIMIT, period=settings.CONTACT_WINDOW)
@@ -45,18 +60,19 @@ class HomeView(CachedPageMixin, TemplateView):
     template_name = "programs/home.html"
 
     def get_context_data(self, **kwargs):
-        published = Program.objects.published()
-        country_counts = published.country_counts()
-        region_counts = published.region_counts()
-        all_countries = country_list(country_counts)
+        summary = DirectorySummary()
+        all_countries = country_list(summary.countries)
         countries, hidden = most_programs(all_countries, ())
         return super().get_context_data(
-            totals={**published.totals(), "countries": len(country_counts)},
-            specialties=[s for s in Specialty.objects.with_program_counts() if s.program_count],
+            totals={
+                **Program.objects.published().totals(),
+                "countries": len(summary.countries),
+            },
+            specialties=summary.specialty_list(),
             map_countries=all_countries,
             countries=countries,
             hidden_countries=hidden,
-            regions=[(region, region_counts[region.slug]) for region in REGIONS],
+            regions=[(region, summary.regions.get(region.slug, 0)) for region in REGIONS],
             **kwargs,
         )
 
@@ -133,6 +149,9 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
         """The view's own part of the directory (all of it here)."""
         return queryset
 
+    def is_whole_directory(self):
+        return type(self).scope is ProgramListView.scope
+
     def get_base_queryset(self):
         return self.scope(Program.objects.published())
 
@@ -143,7 +162,8 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
         entries = None
         if is_postgresql() and self.ranks_entries:
             entries = self.scope(SearchEntry.objects.all())
-        self.facets = Facets(self.filterset, entries)  # lazy: counted when the page asks
+        # Lazy: counted when the page asks.
+        self.facets = Facets(self.filterset, entries, whole=self.is_whole_directory())
         return self.filterset.qs
 
     def known_count(self):
@@ -366,7 +386,7 @@ class CountryListView(CachedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         by_region = {region: [] for region in [*REGIONS, None]}
-        for country, count in country_list(Program.objects.published().country_counts()):
+        for country, count in country_list(DirectorySummary().countries):
             by_region[region_of(country.code)].append((country, count))
         return super().get_context_data(
             regions=[(region, rows) for region, rows in by_region.items() if rows], **kwargs

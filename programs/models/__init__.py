@@ -5,7 +5,7 @@ One module per concern; import models from here.
 
 from .choices import Frequency, Period, ProgramStatus, Role
 from .details import Contact, Place, StaffingRequirement
-from .entries import SearchEntry
+from .entries import FilterCount, SearchEntry
 from .lexicon import SearchLexeme, SearchWord
 from .organizations import Organization
 from .programs import Program
@@ -13,6 +13,7 @@ from .taxonomy import Specialty
 
 __all__ = [
     "Contact",
+    "FilterCount",
     "Frequency",
     "Organization",
     "Period",

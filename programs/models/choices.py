@@ -40,6 +40,12 @@ class Role(models.TextChoices):
         """The roles that people in any of `roles` can fill."""
         return set().union(*(cls.fits(role) for role in roles))
 
+    @classmethod
+    def filled_by(cls, role):
+        """The roles whose people can fill `role`: its own, and the more specialized ones (a
+        program asking for a surgeon is filled by a board-certified plastic surgeon)."""
+        return {other for other in cls.values if role in cls.fits(other)}
+
 
 class Period(models.TextChoices):
     PER_MISSION = "per-mission", _("per mission")

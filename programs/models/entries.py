@@ -45,3 +45,33 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FilterCountQuerySet(models.QuerySet):
+    def as_dict(self):
+        """{token: number of published programs with it}; "" gives the number of them all."""
+        return dict(self.values_list("token", "programs"))
+
+
+class FilterCount(models.Model):
+    """PostgreSQL: how many published programs carry each filter token ("=cPE": 41), and
+    under the token "" how many there are at all.
+
+    The whole directory's facet counts (the unfiltered list's panel, the home page's
+    countries, regions and specialties) are then a read of a few hundred rows instead of a
+    pass over every program. Kept by database triggers on the search entries (migration
+    0006): each entry written or deleted adds or takes away one from each of its tokens, in
+    the transaction that writes it, so the counts are never behind the entries. A token no
+    program carries any more stays, at zero. SQLite keeps no rows (nor entries)."""
+
+    token = models.TextField(_("token"), primary_key=True)
+    programs = models.IntegerField(_("programs"), default=0)
+
+    objects = FilterCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("filter count")
+        verbose_name_plural = _("filter counts")
+
+    def __str__(self):
+        return f"{self.token}: {self.programs}"

@@ -3,13 +3,14 @@ from django.core.management.base import BaseCommand
 
 # Rebuilt by `migrate` in any database, so they are left out; rows refer to them by natural
 # key (app label and model name), whose ids differ from one database to another. Every other
-# row keeps its id: the admin's history points at objects by id. (Search entries and
-# lexemes are written by the database's own triggers as the programs are loaded.)
+# row keeps its id: the admin's history points at objects by id. (Search entries, lexemes
+# and filter counts are written by the database's own triggers as the programs are loaded.)
 REBUILT_BY_MIGRATE = [
     "contenttypes",
     "auth.permission",
     "sessions",
     "programs.searchentry",
+    "programs.filtercount",
     "programs.searchlexeme",
 ]
 
