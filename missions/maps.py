@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries.fields import Country
 
-from programs.search import normalize
+from programs.search import country_sort_key
 
 MAP_FILE = "img/world-map.svg"
 SHADES = 4
@@ -37,9 +37,13 @@ def map_geometry():
 class MapCountry:
     code: str
     name: str
-    url: str
     label: str
     css_class: str
+
+    @property
+    def url(self):
+        # Only maps with links ask: the home page's picture of two hundred countries does not.
+        return reverse("programs:country", kwargs={"code": self.code.lower()})
 
 
 @dataclass
@@ -56,12 +60,10 @@ class WorldMap:
     links: bool = True
 
 
-def _country(code, label, css_class):
-    country = Country(code=code)
+def _country(code, label, css_class, name=None):
     return MapCountry(
         code=code,
-        name=str(country.name),
-        url=reverse("programs:country", kwargs={"code": code.lower()}),
+        name=name or str(Country(code=code).name),
         label=label,
         css_class=css_class,
     )
@@ -86,18 +88,18 @@ def program_map(counts, *, size="large", title=None, links=True):
         viewbox=viewbox,
         links=links,
     )
-    for code, count in sorted(counts.items(), key=lambda item: normalize(Country(item[0]).name)):
-        if not count:
-            continue
-        label = ngettext(
-            "%(country)s: %(count)s program", "%(country)s: %(count)s programs", count
-        ) % {"country": Country(code=code).name, "count": count}
+    for code, count in sorted(counts.items(), key=lambda item: country_sort_key(Country(item[0]))):
         # A country too small to draw is left out: the pages with this map list the
         # countries beside it (the impact table, the home page's list, /countries/).
-        if code in drawn:
-            world_map.countries.append(
-                _country(code, label, f"world-map__country--{shade(count, largest)}")
-            )
+        if not count or code not in drawn:
+            continue
+        name = str(Country(code=code).name)
+        label = ngettext(
+            "%(country)s: %(count)s program", "%(country)s: %(count)s programs", count
+        ) % {"country": name, "count": count}
+        world_map.countries.append(
+            _country(code, label, f"world-map__country--{shade(count, largest)}", name)
+        )
     if largest:
         for level in range(1, SHADES + 1):
             low = math.floor(largest * (level - 1) / SHADES) + 1
@@ -118,7 +120,8 @@ def highlight_map(codes, *, size="small", title=None):
         href=static(MAP_FILE),
         viewbox=viewbox,
     )
-    for code in sorted(set(codes), key=lambda c: normalize(Country(c).name)):
-        entry = _country(code, str(Country(code=code).name), "world-map__country--highlight")
+    for code in sorted(set(codes), key=lambda c: country_sort_key(Country(c))):
+        name = str(Country(code=code).name)
+        entry = _country(code, name, "world-map__country--highlight", name)
         (world_map.countries if code in drawn else world_map.not_drawn).append(entry)
     return world_map

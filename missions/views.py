@@ -19,7 +19,8 @@ from django_countries.fields import Country
 from directory.pagecache import CachedPageMixin
 from programs.facets import DirectorySummary, most_programs
 from programs.models import Program, Specialty
-from programs.views import ForgivingPaginationMixin, country_list, country_sort_key
+from programs.search import country_sort_key
+from programs.views import ForgivingPaginationMixin, country_list
 
 from . import calendars, charts, maps
 from .filters import MissionFilter

@@ -245,6 +245,28 @@ class EntryCounts(TokenCounts):
         return rows
 
 
+class OneFilterCounts(TokenCounts):
+    """PostgreSQL, the whole directory under one filter and no search (a country ticked):
+    the filter's own options are counted as if it were not in use, which is over the whole
+    directory (DirectoryCounts); every other option over the programs the filter leaves,
+    found by the GIN index (EntryCounts, no filter of its own). Two queries, the second
+    reading only the matching entries."""
+
+    def __init__(self, name, value, entries):
+        self.name = name
+        self.whole = DirectoryCounts()
+        self.matching = EntryCounts({}, entries.filter(vector=filter_query(name, value)))
+
+    def count(self, kind, value):
+        return (self.whole if kind == self.name else self.matching).count(kind, value)
+
+    def trainees(self):
+        return (self.whole if self.name == "trainees" else self.matching).trainees()
+
+    def total(self):
+        return self.matching.total()
+
+
 class Facets:
     """Counts for the filter panel of `filterset` (a bound, validated ProgramFilter).
     `entries`, on PostgreSQL, are the SearchEntry rows of the filterset's base queryset
@@ -263,11 +285,17 @@ class Facets:
             if name != "sort" and (value is False or (value and str(value).strip()))
         }
         self.entries = None
-        if entries is not None and whole and not self.values:
+        if entries is None:
+            return
+        if whole and not self.values:
             self.entries = DirectoryCounts()
-        # One filter and no search (a country ticked): three of the four passes below read
-        # only that filter's programs, which costs less than reading every entry's tokens.
-        elif entries is not None and ("q" in self.values or len(self.values) != 1):
+        elif whole and len(self.values) == 1 and "q" not in self.values:
+            ((name, value),) = self.values.items()
+            self.entries = OneFilterCounts(name, value, entries)
+        # One filter and no search over a part of the directory (a country ticked on a
+        # specialty's page): three of the four passes below read only that filter's programs,
+        # which costs less than reading every entry's tokens.
+        elif "q" in self.values or len(self.values) != 1:
             if "q" in self.values:
                 entries = filterset.filters["q"].filter(entries, self.values["q"])
             self.entries = EntryCounts(self.values, entries)

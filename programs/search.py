@@ -83,6 +83,23 @@ def country_names(code):
     return " ".join(sorted(names))
 
 
+@functools.cache
+def _country_positions(language):
+    """{code: position} of every country in alphabetical order of its name in `language`,
+    accents aside. Names are fixed for the life of the process: sorting a list of a few
+    hundred countries then costs a lookup per country, not a translation and a normalize()."""
+    names = {code: normalize(name) for code, name in countries}
+    return {code: i for i, code in enumerate(sorted(names, key=lambda code: (names[code], code)))}
+
+
+def country_sort_key(country):
+    """Alphabetical in the visitor's language, accents aside: "Äthiopien" before "Belize"."""
+    positions = _country_positions(translation.get_language())
+    code = country.code
+    # A code django-countries does not list (none should reach here) sorts last, by name.
+    return (positions[code], "") if code in positions else (len(positions), normalize(country.name))
+
+
 # What document_fields() writes: the normalized copies, and the filter tokens.
 SEARCH_FIELDS = ["search_names", "search_terms", "search_text", "search_filters"]
 

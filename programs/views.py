@@ -1,8 +1,6 @@
 """Public pages of the directory. Each view's queryset starts from Program.objects.published():
 that is the security boundary, so a pending, rejected or archived program is a 404 everywhere."""
 
-import functools
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
@@ -25,25 +22,7 @@ from .filters import ProgramFilter
 from .forms import ContactForm
 from .models import Organization, Program, SearchEntry, Specialty
 from .regions import REGIONS, region_of
-from .search import is_postgresql, normalize
-
-
-@functools.cache
-def _country_positions(language):
-    """{code: position} of every country in alphabetical order of its name in `language`,
-    accents aside. Names are fixed for the life of the process: sorting a list of a few
-    hundred countries then costs a lookup per country, not a translation and a normalize()."""
-    names = {code: normalize(name) for code, name in countries}
-    return {code: i for i, code in enumerate(sorted(names, key=lambda code: (names[code], code)))}
-
-
-def country_sort_key(country):
-    """Alphabetical in the visitor's language, accents aside: "Äthiopien" before "Belize"."""
-    positions = _country_positions(get_language())
-    code = country.code
-    # A code django-countries does not list (none should reach here) sorts last, by name.
-    return (positions[code], "") if code in positions else (len(positions), normalize(country.name))
-
+from .search import country_sort_key, is_postgresql
 
 CONTACT_LIMIT = RateLimit("contact", limit=settings.CONTACT_LIMIT, period=settings.CONTACT_WINDOW)
 

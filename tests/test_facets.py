@@ -222,6 +222,13 @@ def test_home_and_impact_list_the_countries_with_most_programs_and_link_to_all(c
         "q=cleft",
         "country=GT&country=PE",
         "country=KE",
+        # One filter alone, each kind: its own options over the whole directory.
+        "trainees=no",
+        "trainees=yes",
+        "role=surgeon",
+        "specialty=burns",
+        "region=latin-america",
+        "frequency=per-year",
         "region=latin-america&trainees=no",
         "specialty=burns&role=nurse",
         "q=surgery&region=africa&frequency=per-year&trainees=yes",
