@@ -298,6 +298,11 @@ class Program(models.Model):
         indexes = [
             models.Index(fields=["status", "name"], name="program_status_name_idx"),
             models.Index(fields=["status", "-published_at"], name="program_status_published_idx"),
+            # Which programs are published, and their organizations, without reading the
+            # wide rows (descriptions, search fields): the many "of a published program"
+            # conditions (impact figures, missions, totals) hash this index alone (an
+            # index-only scan on PostgreSQL).
+            models.Index(fields=["status", "id", "organization"], name="program_status_id_org_idx"),
         ]
 
     def __str__(self):
