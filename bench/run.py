@@ -34,6 +34,9 @@ PYTHON = sys.executable
 # (label, path) measured in this order. "hello" is the floor: a fixed answer from Django.
 PAGES = [
     ("hello (baseline)", "/bench/hello"),
+    # The second reference: a plain Django template listing 50 programs, what the
+    # template engine alone costs for a list (directory.views.plain_list).
+    ("plain 50-row Django template", "/bench/plain-list"),
     ("home", "/"),
     ("list, unfiltered", "/programs/"),
     (

@@ -268,7 +268,7 @@ LOGGING = {
 }
 
 # Benchmarks only (bench/run.py): a fixed "hello" view at /bench/hello, the floor every page
-# is compared with.
+# is compared with, and a plain 50-row list template at /bench/plain-list.
 BENCHMARK = env.bool("DIRECTORY_BENCHMARK", default=False)
 
 # Members sign in to follow their submissions; staff use the admin.

@@ -30,6 +30,9 @@ urlpatterns = [
 ]
 
 if settings.BENCHMARK:
-    urlpatterns.insert(0, path("bench/hello", views.hello))
+    urlpatterns[:0] = [
+        path("bench/hello", views.hello),
+        path("bench/plain-list", views.plain_list),
+    ]
 
 handler500 = "directory.views.server_error"

@@ -39,6 +39,18 @@ def hello(request):
     return HttpResponse("hello", content_type="text/plain")
 
 
+def plain_list(request):
+    """The benchmark's second reference: a plain Django list template of 50 programs, one
+    query, no filters, no panel, no translation. What the template engine alone costs for a
+    list, next to which the directory's own pages are judged."""
+    from django.shortcuts import render
+
+    from programs.models import Program
+
+    programs = Program.objects.published().select_related("organization").order_by("pk")[:50]
+    return render(request, "bench/plain_list.html", {"programs": programs})
+
+
 def server_error(request, template_name="500.html"):
     """The 500 handler. When the error is the database being unreachable, answer 503 with a
     page that says so and asks to retry: the site recovers by itself when the database is back

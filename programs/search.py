@@ -430,6 +430,12 @@ def search(queryset, text, spellings=None, document_field="search_vector"):
 # --- Highlighting -------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16384)
+def _normalized_word(word):
+    # The words of the programs shown come back page after page: normalized once each.
+    return normalize(word)
+
+
 def highlight(text, words):
     """`text`, escaped, with each word that starts with one of `words` (compared without
     accents or case) wrapped in <mark>."""
@@ -439,7 +445,7 @@ def highlight(text, words):
     parts = []
     position = 0
     for match in re.finditer(r"\w+", text):
-        token = normalize(match.group(0))
+        token = _normalized_word(match.group(0))
         if any(token.startswith(word) for word in words):
             parts.append(escape(text[position : match.start()]))
             parts.append(f"<mark>{escape(match.group(0))}</mark>")
