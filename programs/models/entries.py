@@ -59,10 +59,11 @@ class FilterCount(models.Model):
 
     The whole directory's facet counts (the unfiltered list's panel, the home page's
     countries, regions and specialties) are then a read of a few hundred rows instead of a
-    pass over every program. Kept by database triggers on the search entries (migration
-    0006): each entry written or deleted adds or takes away one from each of its tokens, in
-    the transaction that writes it, so the counts are never behind the entries. A token no
-    program carries any more stays, at zero. SQLite keeps no rows (nor entries)."""
+    pass over every program. Kept by database triggers on the programs table (migration
+    0006), once per statement over the rows it wrote: a program counts while it is published,
+    with its search_filters (exactly when and as it has a search entry), in the transaction
+    that writes it, so the counts are never behind the programs. A token no program carries
+    any more stays, at zero. SQLite keeps no rows (nor entries)."""
 
     token = models.TextField(_("token"), primary_key=True)
     programs = models.IntegerField(_("programs"), default=0)
