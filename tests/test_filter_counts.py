@@ -97,6 +97,15 @@ def test_counts_follow_every_change_of_the_directory(client):
     kept_counts_are_right()
     panel_agrees_with_the_programs_own_rows(client)
 
+    # Many programs in one statement, either way.
+    every = list(Program.objects.published().values_list("pk", flat=True))
+    Program.objects.filter(pk__in=every).update(status=Program.Status.ARCHIVED)
+    kept_counts_are_right()
+    assert on_home_page(client, "KE") == 0
+    Program.objects.filter(pk__in=every).update(status=Program.Status.PUBLISHED)
+    kept_counts_are_right()
+    panel_agrees_with_the_programs_own_rows(client)
+
 
 def test_a_role_is_counted_beside_every_role_whose_people_fit(client):
     """A program asking for a surgeon counts for every kind of surgeon, one asking for a
