@@ -214,7 +214,8 @@ class ImpactView(CachedPageMixin, TemplateView):
         ]
         figures = ImpactFigure.objects.all()
         listed = figures.published().order_by("position", "pk")
-        totals = figures.totals()
+        sums = figures.sums()
+        totals = sums.totals()
         total, lower = totals.get(metric, (0, False))
         published = Program.objects.published()
         country_counts = DirectorySummary().countries
@@ -226,7 +227,7 @@ class ImpactView(CachedPageMixin, TemplateView):
             totals=[
                 (m, m.label, figure_display(*totals[m])) for m in Metric.additive() if m in totals
             ],
-            charts=self.breakdown_charts(figures, metric, figure_display(total, lower)),
+            charts=self.breakdown_charts(sums, metric, figure_display(total, lower)),
             # A page, not a data dump: the first figures, and how many there are in all.
             # Cut on the figures' ids first: the rows of their programs and missions are
             # joined for the twenty shown, not for every figure before sorting.
@@ -248,10 +249,10 @@ class ImpactView(CachedPageMixin, TemplateView):
             **kwargs,
         )
 
-    def breakdown_charts(self, figures, metric, total_display):
+    def breakdown_charts(self, sums, metric, total_display):
         label = metric.label
         by_country = sorted(
-            figures.breakdown(metric, "country"),
+            sums.breakdown(metric, "country"),
             key=lambda row: (
                 not row[0],
                 -row[1],
@@ -259,11 +260,11 @@ class ImpactView(CachedPageMixin, TemplateView):
             ),
         )
         by_specialty = sorted(
-            figures.breakdown(metric, "specialty"),
+            sums.breakdown(metric, "specialty"),
             key=lambda row: (row[0] is None, -row[1], str(row[3] or "")),
         )
         by_year = sorted(
-            figures.breakdown(metric, "year"), key=lambda row: (row[0] is None, row[0] or 0)
+            sums.breakdown(metric, "year"), key=lambda row: (row[0] is None, row[0] or 0)
         )
         return [
             charts.bar_chart(

@@ -8,7 +8,7 @@ another published figure.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -87,40 +87,70 @@ class ImpactFigureQuerySet(models.QuerySet):
             "mission__program", "program", "organization", "campaign", "specialty"
         )
 
-    # Sums, one query each.
+    # Sums. A page's totals and breakdowns come from one query (sums()): each aggregate of
+    # its own would build the published figures again.
+    def sums(self, metric=None):
+        """The countable figures (of `metric` only, when given) as FigureSums: every total
+        and breakdown of them, in one query."""
+        rows = self.countable()
+        if metric is not None:
+            rows = rows.filter(metric=metric)
+        return FigureSums(
+            rows.values_list(
+                "metric",
+                "value",
+                "is_lower_bound",
+                "country",
+                "specialty__slug",
+                "specialty__name",
+                Coalesce("period_end_year", ExtractYear("mission__end_on")),
+            )
+        )
+
     def totals(self):
         """{metric: (sum, is_lower_bound)} over the countable figures; a sum is a lower
         bound when one of its figures is ("more than 5,000")."""
-        rows = (
-            self.countable()
-            .values("metric")
-            .annotate(total=Sum("value"), lower=Count("pk", filter=Q(is_lower_bound=True)))
-            .order_by()
-        )
-        return {row["metric"]: (row["total"], bool(row["lower"])) for row in rows}
+        return self.sums().totals()
 
     def breakdown(self, metric, by):
-        """[(key, sum, is_lower_bound, name)] of one metric's countable figures, by
-        "country" (code, or "" for several or none), "specialty" (slug and name, or None)
-        or "year" (the year the figure's period ends or its mission took place, or None).
-        The rows add up to the metric's total."""
-        keys = {
-            "country": (F("country"), Value("")),
-            "specialty": (F("specialty__slug"), F("specialty__name")),
-            "year": (
-                Coalesce("period_end_year", ExtractYear("mission__end_on")),
-                Value(""),
-            ),
-        }
-        key, name = keys[by]
-        rows = (
-            self.countable()
-            .filter(metric=metric)
-            .values(key=key, name=name)
-            .annotate(total=Sum("value"), lower=Count("pk", filter=Q(is_lower_bound=True)))
-            .order_by()
-        )
-        return [(row["key"], row["total"], bool(row["lower"]), row["name"]) for row in rows]
+        """See FigureSums.breakdown()."""
+        return self.sums(metric).breakdown(metric, by)
+
+
+class FigureSums:
+    """Sums of countable figures, given as rows of (metric, value, is_lower_bound, country,
+    specialty slug, specialty name, year)."""
+
+    def __init__(self, rows):
+        self.rows = list(rows)
+
+    @staticmethod
+    def _add(sums, key, value, lower):
+        total, was_lower = sums.get(key, (0, False))
+        sums[key] = (total + value, was_lower or lower)
+
+    def totals(self):
+        sums = {}
+        for metric, value, lower, *_rest in self.rows:
+            self._add(sums, metric, value, lower)
+        return sums
+
+    def breakdown(self, metric, by):
+        """[(key, sum, is_lower_bound, name)] of one metric's figures, by "country" (code, or
+        "" for several or none), "specialty" (slug and name, or None) or "year" (the year the
+        figure's period ends or its mission took place, or None). The rows add up to the
+        metric's total."""
+        sums = {}
+        for row_metric, value, lower, country, slug, name, year in self.rows:
+            if row_metric != metric:
+                continue
+            key = {
+                "country": (country or "", ""),
+                "specialty": (slug, name),
+                "year": (year, ""),
+            }[by]
+            self._add(sums, key, value, lower)
+        return [(key, total, lower, name) for (key, name), (total, lower) in sums.items()]
 
 
 class ImpactFigure(models.Model):
