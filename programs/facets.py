@@ -22,7 +22,7 @@ or with other than one filter, all of these counts come instead from one query o
 published programs' SearchEntry rows, each of which carries the program's filter tokens
 (EntryCounts): a few hundred bytes a program instead of joins to places and staffing. With no
 filter at all over the whole directory they are read from the number of programs with each
-token, which the database keeps as the entries change (DirectoryCounts, FilterCount): one
+token, which the database keeps as programs change (DirectoryCounts, FilterCount): one
 query of a few hundred rows. With one filter and no search over the whole directory, that
 filter's own options come from the same kept counts and every other one from the entries the
 filter leaves (OneFilterCounts). The home, countries and impact pages read their
