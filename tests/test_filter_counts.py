@@ -14,6 +14,7 @@ from programs.facets import Facets
 from programs.filters import ProgramFilter
 from programs.models import FilterCount, Place, Program, Specialty, StaffingRequirement
 from tests.factories import ProgramFactory
+from tests.panel import assert_panel_counts_the_programs_own_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -34,22 +35,6 @@ def kept_counts_are_right():
     assert kept == {"": 0} | recounted()
 
 
-def panel_agrees_with_the_programs_own_rows(client):
-    """The unfiltered list's counts, as shown, against the count over the programs, their
-    places, specialties and staffing (the code SQLite and the organization pages use)."""
-    response = client.get("/programs/")
-    assert response.status_code == 200
-    reference = Facets(ProgramFilter(QueryDict(""), queryset=Program.objects.published()))
-    context = response.context
-    assert context["result_count"] == reference.total()
-    assert context["facet_counts"] == reference.grouped()
-    assert context["filter_specialties"] == reference.specialties()
-    # The panel lists the countries with most programs (and links to all).
-    shown = {country.code: count for country, count in context["filter_countries"]}
-    expected = {country.code: count for country, count in reference.countries()}
-    assert shown == {code: expected[code] for code in shown}
-
-
 def on_home_page(client, code):
     """The number of programs the home page gives for a country (0 when not listed)."""
     response = client.get("/")
@@ -68,7 +53,7 @@ def test_counts_follow_every_change_of_the_directory(client):
     ProgramFactory(name="Kisumu cleft camp", places=["KE", "UG"])
     ProgramFactory(name="Hidden camp", places=["KE"], pending=True)
     kept_counts_are_right()
-    panel_agrees_with_the_programs_own_rows(client)
+    assert_panel_counts_the_programs_own_rows(client)
     assert on_home_page(client, "KE") == 2
 
     # A place added and one removed through the ORM (the receivers rewrite the tokens).
@@ -82,7 +67,7 @@ def test_counts_follow_every_change_of_the_directory(client):
     kenya.specialties.remove(burns)
     StaffingRequirement.objects.create(program=kenya, role="nurse", accepts_trainees=False)
     kept_counts_are_right()
-    panel_agrees_with_the_programs_own_rows(client)
+    assert_panel_counts_the_programs_own_rows(client)
 
     # Withdrawn with update() (no save, no signal), published again, then deleted.
     Program.objects.filter(pk=kenya.pk).update(status=Program.Status.ARCHIVED)
@@ -95,7 +80,7 @@ def test_counts_follow_every_change_of_the_directory(client):
     assert on_home_page(client, "ZM") == 1
     kenya.delete()
     kept_counts_are_right()
-    panel_agrees_with_the_programs_own_rows(client)
+    assert_panel_counts_the_programs_own_rows(client)
 
     # Many programs in one statement, either way.
     every = list(Program.objects.published().values_list("pk", flat=True))
@@ -104,7 +89,7 @@ def test_counts_follow_every_change_of_the_directory(client):
     assert on_home_page(client, "KE") == 0
     Program.objects.filter(pk__in=every).update(status=Program.Status.PUBLISHED)
     kept_counts_are_right()
-    panel_agrees_with_the_programs_own_rows(client)
+    assert_panel_counts_the_programs_own_rows(client)
 
 
 def test_a_role_is_counted_beside_every_role_whose_people_fit(client):
