@@ -44,9 +44,9 @@ PAGES = [
         "/programs/?q=cleft+surgery&region=latin-america&trainees=no",
     ),
     ("list, page 40", "/programs/?page=40"),
-    # A different country and page on every request (bench/varied_filters.lua): the cost of
-    # a filtered list nobody asked for recently, which the page cache cannot spare.
-    ("list, a new filter each request", "/programs/?country=*&page=*"),
+    # A different country, role and page on every request (bench/varied_filters.lua): the
+    # cost of a filtered list nobody asked for recently, which the page cache cannot spare.
+    ("list, a new filter each request", "/programs/?country=*&role=*&page=*"),
     ("program detail", "/programs/nuevo-amanecer/"),
     ("impact", "/impact/"),
     ("missions calendar (.ics)", "/missions/calendar.ics"),
