@@ -60,15 +60,6 @@ class WorldMap:
     links: bool = True
 
 
-def _country(code, label, css_class, name=None):
-    return MapCountry(
-        code=code,
-        name=name or str(Country(code=code).name),
-        label=label,
-        css_class=css_class,
-    )
-
-
 def shade(count, largest):
     """1 to SHADES, in proportion to the largest count on the map."""
     return max(1, math.ceil(SHADES * count / largest)) if largest else 1
@@ -98,7 +89,7 @@ def program_map(counts, *, size="large", title=None, links=True):
             "%(country)s: %(count)s program", "%(country)s: %(count)s programs", count
         ) % {"country": name, "count": count}
         world_map.countries.append(
-            _country(code, label, f"world-map__country--{shade(count, largest)}", name)
+            MapCountry(code, name, label, f"world-map__country--{shade(count, largest)}")
         )
     if largest:
         for level in range(1, SHADES + 1):
@@ -122,6 +113,6 @@ def highlight_map(codes, *, size="small", title=None):
     )
     for code in sorted(set(codes), key=lambda c: country_sort_key(Country(c))):
         name = str(Country(code=code).name)
-        entry = _country(code, name, "world-map__country--highlight", name)
+        entry = MapCountry(code, name, name, "world-map__country--highlight")
         (world_map.countries if code in drawn else world_map.not_drawn).append(entry)
     return world_map

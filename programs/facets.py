@@ -259,11 +259,14 @@ class OneFilterCounts(TokenCounts):
         self.whole = DirectoryCounts()
         self.matching = EntryCounts({}, entries.filter(vector=filter_query(name, value)))
 
+    def _counts_of(self, kind):
+        return self.whole if kind == self.name else self.matching
+
     def count(self, kind, value):
-        return (self.whole if kind == self.name else self.matching).count(kind, value)
+        return self._counts_of(kind).count(kind, value)
 
     def trainees(self):
-        return (self.whole if self.name == "trainees" else self.matching).trainees()
+        return self._counts_of("trainees").trainees()
 
     def total(self):
         return self.matching.total()

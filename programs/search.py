@@ -26,8 +26,8 @@ index lookup, not the words' matches joined to places and staffing row by row.
 Triggers copy each published program's document into a narrow table (SearchEntry), where the
 list counts, ranks and cuts a search in order of relevance, and every word of every document
 into a lexicon (SearchLexeme), from which a typed word's prefix is written out as the words it
-begins (look_up(), tsquery()). The entries' tokens are counted as they change (FilterCount),
-for the whole directory's facet counts.
+begins (look_up(), tsquery()). Triggers also count the published programs' tokens as they
+change (FilterCount), for the whole directory's facet counts.
 
 SQLite: each word must be a substring of one of the fields; names rank before terms before
 text.

@@ -140,16 +140,15 @@ class FigureSums:
         "" for several or none), "specialty" (slug and name, or None) or "year" (the year the
         figure's period ends or its mission took place, or None). The rows add up to the
         metric's total."""
+        key = {
+            "country": lambda country, slug, name, year: (country or "", ""),
+            "specialty": lambda country, slug, name, year: (slug, name),
+            "year": lambda country, slug, name, year: (year, ""),
+        }[by]
         sums = {}
-        for row_metric, value, lower, country, slug, name, year in self.rows:
-            if row_metric != metric:
-                continue
-            key = {
-                "country": (country or "", ""),
-                "specialty": (slug, name),
-                "year": (year, ""),
-            }[by]
-            self._add(sums, key, value, lower)
+        for row_metric, value, lower, *about in self.rows:
+            if row_metric == metric:
+                self._add(sums, key(*about), value, lower)
         return [(key, total, lower, name) for (key, name), (total, lower) in sums.items()]
 
 
