@@ -3,7 +3,7 @@
 Load benchmark: gunicorn in production settings against PostgreSQL, measured with wrk on
 127.0.0.1. Prints requests/s, p50 and p99 latency, each page's throughput as a ratio to the
 fixed "hello" view measured in the same run, and the workers' peak memory; writes the table
-to bench/RESULTS.md.
+to bench/RESULTS.md, followed by where each page's time goes (bench/breakdown.py).
 
     .venv/bin/python bench/run.py                  # 10,000 programs, page cache on and off
     .venv/bin/python bench/run.py --programs 1000 --duration 3 --rounds 1
@@ -312,6 +312,7 @@ def main():
         log(title)
         results, peak = measure(args, page_cache)
         sections.append(table(title, results, peak))
+    hello_rps = max(r["rps"] for label, _path, r in results if label.startswith("hello"))
 
     report = "\n".join(
         [
@@ -331,6 +332,14 @@ def main():
         from results import write_section
 
         write_section(f"Pages, {datetime.date.today().isoformat()} (bench/run.py)", report)
+
+    # Where the time of each page goes with the cache off (bench/breakdown.py), on the same
+    # database, with this run's hello to turn the ratios into milliseconds.
+    log("Where the time goes (page cache off)")
+    command = [PYTHON, "breakdown.py", "--database-url", args.database_url]
+    command += ["--redis-url", args.redis_url, "--hello-rps", str(hello_rps)]
+    command += ["--workers", str(args.workers)] + (["--no-write"] if args.no_write else [])
+    subprocess.run(command, cwd=ROOT / "bench", check=True)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_countries.fields import Country
 
-from programs.search import country_sort_key
+from programs.search import country_sort_key, shared_country
 
 MAP_FILE = "img/world-map.svg"
 SHADES = 4
@@ -79,12 +78,14 @@ def program_map(counts, *, size="large", title=None, links=True):
         viewbox=viewbox,
         links=links,
     )
-    for code, count in sorted(counts.items(), key=lambda item: country_sort_key(Country(item[0]))):
+    for code, count in sorted(
+        counts.items(), key=lambda item: country_sort_key(shared_country(item[0]))
+    ):
         # A country too small to draw is left out: the pages with this map list the
         # countries beside it (the impact table, the home page's list, /countries/).
         if not count or code not in drawn:
             continue
-        name = str(Country(code=code).name)
+        name = str(shared_country(code).name)
         label = ngettext(
             "%(country)s: %(count)s program", "%(country)s: %(count)s programs", count
         ) % {"country": name, "count": count}
@@ -111,8 +112,8 @@ def highlight_map(codes, *, size="small", title=None):
         href=static(MAP_FILE),
         viewbox=viewbox,
     )
-    for code in sorted(set(codes), key=lambda c: country_sort_key(Country(c))):
-        name = str(Country(code=code).name)
+    for code in sorted(set(codes), key=lambda c: country_sort_key(shared_country(c))):
+        name = str(shared_country(code).name)
         entry = MapCountry(code, name, name, "world-map__country--highlight")
         (world_map.countries if code in drawn else world_map.not_drawn).append(entry)
     return world_map

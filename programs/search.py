@@ -46,6 +46,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django_countries import countries
+from django_countries.fields import Country
 
 # Words shorter than this are not tried as typos: "lima" would find "limb".
 TYPO_MIN_LENGTH = 5
@@ -90,6 +91,15 @@ def _country_positions(language):
     hundred countries then costs a lookup per country, not a translation and a normalize()."""
     names = {code: normalize(name) for code, name in countries}
     return {code: i for i, code in enumerate(sorted(names, key=lambda code: (names[code], code)))}
+
+
+@functools.cache
+def shared_country(code):
+    """One Country per code for the whole process. A Country holds its code and looks its
+    name up in the active language each time it is asked, so one object serves every request
+    and language; building the ~250 of a list, home or impact page anew (each one checks its
+    code against the whole table) cost about a millisecond a page."""
+    return Country(code=code)
 
 
 def country_sort_key(country):

@@ -1,8 +1,6 @@
 """Public pages of the directory. Each view's queryset starts from Program.objects.published():
 that is the security boundary, so a pending, rejected or archived program is a 404 everywhere."""
 
-import functools
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,18 +22,9 @@ from .filters import ProgramFilter
 from .forms import ContactForm
 from .models import Organization, Program, SearchEntry, Specialty
 from .regions import REGIONS, region_of
-from .search import country_sort_key, is_postgresql
+from .search import country_sort_key, is_postgresql, shared_country
 
 CONTACT_LIMIT = RateLimit("contact", limit=settings.CONTACT_LIMIT, period=settings.CONTACT_WINDOW)
-
-
-@functools.cache
-def shared_country(code):
-    """One Country per code for the whole process. A Country holds its code and looks its
-    name up in the active language each time it is asked, so one object serves every request
-    and language; building the ~250 of a list, home or impact page anew (each one checks its
-    code against the whole table) cost about a millisecond a page."""
-    return Country(code=code)
 
 
 def country_list(counts):
