@@ -220,18 +220,22 @@ class ProgramFilter(django_filters.FilterSet):
                 )
         return notes
 
+    @functools.cached_property
     def _valid_values(self):
         """For each multi-valued parameter, {value as typed in the URL: label} of the values
-        that validated."""
+        that validated. Once per request: the ticked boxes and the chips both ask."""
+        self.is_valid()
         data = self.form.cleaned_data
+        specialties = set(data.get("specialty") or [])
         return {
             "country": {c: countries.name(c) for c in data.get("country") or []},
             "region": {r: REGIONS_BY_SLUG[r].name for r in data.get("region") or []},
-            "specialty": {
-                slug: name
-                for slug, name in specialty_choices()
-                if slug in set(data.get("specialty") or [])
-            },
+            # The taxonomy is a cache round trip: asked for only when a specialty is ticked.
+            "specialty": (
+                {slug: name for slug, name in specialty_choices() if slug in specialties}
+                if specialties
+                else {}
+            ),
             "role": {r: Role(r).label for r in data.get("role") or []},
             "frequency": {f: Frequency(f).label for f in data.get("frequency") or []},
         }
@@ -239,7 +243,7 @@ class ProgramFilter(django_filters.FilterSet):
     def selected(self):
         """The values that validated, per parameter, for ticking the form's boxes."""
         self.is_valid()
-        selected = {param: set(labels) for param, labels in self._valid_values().items()}
+        selected = {param: set(labels) for param, labels in self._valid_values.items()}
         selected["trainees"] = self.form.cleaned_data.get("trainees")
         return selected
 
@@ -263,7 +267,7 @@ class ProgramFilter(django_filters.FilterSet):
                     self._querystring_without("q", self.data.get("q")),
                 )
             )
-        for param, labels in self._valid_values().items():
+        for param, labels in self._valid_values.items():
             for raw in self.data.getlist(param):
                 key = raw.strip().upper() if param == "country" else raw
                 if key in labels:

@@ -136,7 +136,7 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
 
     def get_queryset(self):
         self.filterset = ProgramFilter(
-            self.request.GET, queryset=self.get_base_queryset().for_listing()
+            self.request.GET, queryset=self.get_base_queryset().for_listing(to_lists=True)
         )
         entries = None
         if is_postgresql() and self.ranks_entries:

@@ -50,14 +50,25 @@ class ProgramQuerySet(TokenConditions, models.QuerySet):
         return self.filter(status=Program.Status.PENDING)
 
     # Loading what the pages show, in a fixed number of queries.
-    def for_listing(self):
+    def for_listing(self, to_lists=False):
+        """The programs with their organization, places and specialties. With `to_lists`,
+        the places and specialties come as plain lists, `listed_places` and
+        `listed_specialties`, instead of filling `places.all()` and `specialties.all()`: to
+        fill a related manager, Django builds a queryset for each program, which cost about
+        3 ms of the 25 cards of a list page."""
         # The search fields are for the database only: not carried through sorting or sent.
+        places = Place.objects.order_by("position", "id")
+        specialties = Specialty.objects.order_by("position", "name")
         return (
             self.defer(*SEARCH_FIELDS, "search_vector")
             .select_related("organization")
             .prefetch_related(
-                Prefetch("places", queryset=Place.objects.order_by("position", "id")),
-                Prefetch("specialties", queryset=Specialty.objects.order_by("position", "name")),
+                Prefetch("places", places, to_attr="listed_places" if to_lists else None),
+                Prefetch(
+                    "specialties",
+                    specialties,
+                    to_attr="listed_specialties" if to_lists else None,
+                ),
             )
         )
 
