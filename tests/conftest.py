@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # database access from the test code of browser tests.
@@ -87,6 +88,16 @@ def seeded(transactional_db):
 def missions_seeded(db):
     """The seed's missions and impact figures too, for tests that go through every page."""
     call_command("loaddata", MISSIONS_SEED, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language. LocaleMiddleware activates each
+    request's language in the thread and leaves it there, so a test that renders a date or a
+    label outside a request would otherwise speak the language of the test before it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
