@@ -8,6 +8,11 @@ name is given in the X-Ignored-Parameters header (and in the JSON's "ignored").
 
 Contacts are never exported, not even their names: the contact form of the program's page
 (`contact_url`) reaches them without handing out their addresses.
+
+A CSV cell that would start with a formula sign (= + - @, a tab or a carriage return) starts
+with an apostrophe instead: the texts come from submissions, and a spreadsheet program would
+run "=HYPERLINK(...)" as a formula on the computer of whoever opens the file. Spreadsheets
+show the apostrophe as nothing; the JSON carries every text exactly as written.
 """
 
 import csv
@@ -25,6 +30,14 @@ from .models import Program
 
 # Several values in one CSV cell.
 SEPARATOR = "; "
+# What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """`value` as text that no spreadsheet program takes for a formula."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _yes_no(value):
@@ -152,7 +165,7 @@ class ProgramCSVView(ProgramExportView):
         writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         writer.writerow([header for header, _value in CSV_COLUMNS])
         for record in records:
-            writer.writerow([value(record) for _header, value in CSV_COLUMNS])
+            writer.writerow([spreadsheet_safe(value(record)) for _header, value in CSV_COLUMNS])
         return HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
 
 

@@ -84,6 +84,21 @@ def test_csv_joins_several_values_and_quotes_what_needs_it(client):
     assert row["url"] == "http://testserver/programs/quoted-tricky-program/"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ['=HYPERLINK("http://example.com/x","Click")', "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1+1"],
+)
+def test_csv_cells_are_never_read_as_formulas(client, text):
+    ProgramFactory(name=f"{text} formula program", description=text, needs_text=text)
+    row = read_csv(client.get(CSV + "?q=formula"))[0]
+    assert row["name"] == f"'{text} formula program"
+    assert row["description"] == row["needs_text"] == f"'{text}"
+    # The JSON carries the texts as written.
+    program = read_json(client.get(JSON + "?q=formula"))["programs"][0]
+    assert program["name"] == f"{text} formula program"
+    assert program["description"] == text
+
+
 def test_csv_is_utf8_and_a_download(client):
     response = client.get(CSV)
     assert response.content.startswith("\ufeff".encode())
