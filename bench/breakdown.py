@@ -21,7 +21,7 @@ import sys
 import time
 from contextlib import ExitStack
 
-from run import OUT, PAGES, ROOT, django_env
+from run import OUT, PAGES, ROOT, add_service_arguments, django_env
 
 REQUESTS = 40
 
@@ -141,15 +141,7 @@ def table(results, hello_rps=None, workers=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[1])
     parser.add_argument("--requests", type=int, default=REQUESTS, help="timed per page")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/directory_bench"
-        ),
-    )
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
-    )
+    add_service_arguments(parser)
     parser.add_argument("--hello-rps", type=float, help="hello's req/s in the load run")
     parser.add_argument("--workers", type=int, help="gunicorn workers of the load run")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")

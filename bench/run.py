@@ -278,15 +278,8 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {gib:.0f} GiB, {platform.platform()}"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[1])
-    parser.add_argument("--programs", type=int, default=10_000)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per page and round")
-    parser.add_argument("--rounds", type=int, default=3, help="medians of this many rounds")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8900)
+def add_service_arguments(parser):
+    """The database and cache of the benchmark (bench/breakdown.py reads the same ones)."""
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -296,6 +289,18 @@ def main():
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[1])
+    parser.add_argument("--programs", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per page and round")
+    parser.add_argument("--rounds", type=int, default=3, help="medians of this many rounds")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8900)
+    add_service_arguments(parser)
     parser.add_argument("--skip-setup", action="store_true", help="reuse the prepared database")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args()
