@@ -15,13 +15,13 @@ long as hello does, SQL and template included. Given the load run's hello figure
 """
 
 import argparse
+import datetime
 import os
 import statistics
 import sys
 import time
-from contextlib import ExitStack
 
-from run import OUT, PAGES, ROOT, add_service_arguments, django_env
+from run import OUT, PAGES, ROOT, add_service_arguments, django_env, machine
 
 REQUESTS = 40
 
@@ -75,8 +75,7 @@ def measure(pages, requests):
     base.Template.render = clock.wrap_render(base.Template.render)
     client = Client(HTTP_HOST="127.0.0.1")
     results = []
-    with ExitStack() as stack:
-        stack.enter_context(connection.execute_wrapper(clock.execute))
+    with connection.execute_wrapper(clock.execute):
         for label, path in pages:
             for _warm in range(5):
                 response = client.get(path)
@@ -159,11 +158,6 @@ def main():
     # varied filter (a new address each time) nor the static file (whitenoise's, not a page).
     pages = [(label, path) for label, path in PAGES if path and "*" not in path]
     results = measure(pages, args.requests)
-
-    import datetime
-
-    from run import machine
-
     report = "\n".join(
         [
             f"Measured {datetime.date.today().isoformat()} on {machine()}, with the database "
