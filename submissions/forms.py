@@ -7,6 +7,7 @@ contacts are formsets: empty rows are ignored, so a phone user fills in only wha
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.forms import formset_factory
@@ -27,6 +28,25 @@ def text_area(rows=4):
 
 def date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TaxonomyChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, refusing an id that the primary key could not hold (its validators give
+    the database's integer range) before the query. Django finds no row for such an id in a
+    single lookup, but with several SQLite cannot even bind it and raises OverflowError."""
+
+    def clean(self, value):
+        pk = self.queryset.model._meta.pk
+        for item in value if isinstance(value, (list, tuple)) else ():
+            try:
+                pk.run_validators(pk.to_python(item))
+            except ValidationError:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                ) from None
+        return super().clean(value)
 
 
 class SubmissionForm(HoneypotMixin, forms.Form):
@@ -55,7 +75,7 @@ class SubmissionForm(HoneypotMixin, forms.Form):
         label=_("Program website"), max_length=200, required=False, assume_scheme="https"
     )
 
-    specialties = forms.ModelMultipleChoiceField(
+    specialties = TaxonomyChoiceField(
         label=_("Surgical needs"),
         queryset=Specialty.objects.all(),
         required=False,

@@ -102,6 +102,17 @@ def test_specialties_are_chosen_from_the_taxonomy(client):
     assert submission.other_specialties == "hypospadias"
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-99999999999999999999999", "0"])
+def test_a_specialty_id_that_is_no_choice_is_refused_with_a_message(client, value):
+    # An id beyond the database's integers once answered 500 (SQLite cannot even compare it).
+    data = submission_post(specialties=[value])
+    response = client.post(SUBMIT, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["specialties"]
+    assert escape(data["name"]) in response.content.decode()
+    assert not Submission.objects.exists()
+
+
 def test_thank_you_page_shows_the_reference_and_what_happens_next(client):
     response = client.get(submit(client)["Location"])
     submission = Submission.objects.get()
