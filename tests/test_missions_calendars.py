@@ -152,3 +152,28 @@ def test_the_calendar_keeps_the_past_year_and_what_is_coming(client):
     titles = set(events(parse(client.get("/missions/calendar.ics"))))
     assert {"Last spring", "Coming"} <= titles
     assert "Long ago" not in titles
+
+
+def test_any_text_reads_back_exactly_from_lines_of_75_octets_at_most(client):
+    # Two-, three- and four-octet characters, escapes and line breaks, shifted one position at
+    # a time so that each of them falls on a fold of a long line.
+    tricky = 'Córdoba, "Lomé"; C:\\temp\\ 手术 😷 ^caret\r\nsecond line\nthird\\n line, end'
+    program = ProgramFactory(name="Ünïcode; program, with \\ backslash")
+    titles = {}
+    for shift in range(8):
+        title = f"{'x' * shift}Mission {shift} — {tricky[:40]}"
+        description = ("y" * shift + tricky) * 3
+        MissionFactory(program=program, title=title, description=description)
+        titles[title] = description
+    raw = client.get("/missions/calendar.ics").content
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    # No character is cut in two where a line is folded.
+    for line in raw.split(b"\r\n"):
+        line.decode()  # raises where a character was cut
+    calendar = icalendar.Calendar.from_ical(raw)
+    found = {str(e["SUMMARY"]): str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")}
+    for title, description in titles.items():
+        # Line breaks of any kind read back as one: "\n".
+        summary = f"{title} ({program.name})".replace("\r\n", "\n")
+        assert summary in found, summary
+        assert f"\n\n{description.replace('\r\n', '\n')}\n\n" in found[summary]
