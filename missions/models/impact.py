@@ -52,34 +52,51 @@ class Campaign(models.Model):
         return (self.slug,)
 
 
+def _visible_ids(**among):
+    """The ids of the published figures (of those matching `among`), one query per scope.
+
+    Each scope is its own inner join, which PostgreSQL answers from the figures' side. Asked
+    as one condition with ORs over outer joins, it hashed every program of the directory,
+    several times, for a few thousand figures: the impact page's sums took 0.8 s at 100,000
+    programs, about 60 ms this way."""
+    figures = ImpactFigure.objects.filter(**among).order_by()
+    published = Program.Status.PUBLISHED
+    by_scope = [
+        figures.filter(
+            scope=Scope.MISSION,
+            mission__program__status=published,
+            mission__status__in=[s for s in MissionStatus if s != MissionStatus.CANCELLED],
+        ),
+        figures.filter(scope=Scope.PROGRAM, program__status=published),
+        figures.filter(
+            Exists(Program.objects.published().filter(organization=OuterRef("organization"))),
+            scope=Scope.ORGANIZATION,
+        ),
+        figures.filter(scope=Scope.CAMPAIGN),
+    ]
+    first, *rest = (rows.values("pk") for rows in by_scope)
+    return first.union(*rest, all=True)
+
+
 class ImpactFigureQuerySet(models.QuerySet):
     # Visibility. The impact page, the totals and every breakdown start here.
     def published(self):
         """Figures of published programs (directly, through a mission that is not cancelled,
         or through an organization that has one), and campaigns' figures."""
-        return self.filter(
-            Q(
-                scope=Scope.MISSION,
-                mission__program__status=Program.Status.PUBLISHED,
-                mission__status__in=[s for s in MissionStatus if s != MissionStatus.CANCELLED],
-            )
-            | Q(scope=Scope.PROGRAM, program__status=Program.Status.PUBLISHED)
-            | Q(
-                Exists(Program.objects.published().filter(organization=OuterRef("organization"))),
-                scope=Scope.ORGANIZATION,
-            )
-            | Q(scope=Scope.CAMPAIGN)
-        )
+        return self.filter(pk__in=_visible_ids())
 
     def countable(self):
         """Published figures that add up without counting anything twice: totals (not
         yearly rates) of additive metrics, leaving out a figure included in another
         published one (the Amman trips are part of the Jordan, Turkey and Lebanon trips)."""
-        published = ImpactFigure.objects.published()
         return (
             self.published()
             .filter(basis=Basis.TOTAL, metric__in=Metric.additive())
-            .filter(Q(part_of__isnull=True) | ~Exists(published.filter(pk=OuterRef("part_of_id"))))
+            .filter(
+                Q(part_of__isnull=True)
+                # Only the figures that others are part of are looked at.
+                | ~Q(part_of__in=_visible_ids(pk__in=ImpactFigure.objects.values("part_of_id")))
+            )
         )
 
     def for_listing(self):
