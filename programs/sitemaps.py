@@ -1,9 +1,12 @@
-"""The sitemap (/sitemap.xml): every public page of published content, and nothing else."""
+"""The sitemaps: every public page of published content, and nothing else. /sitemap.xml is
+their index; each kind of page has its own (/sitemap-programs.xml), in pages of `limit`
+addresses (`?p=2`), as many as the index lists."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Organization, Program, Specialty
+from .facets import DirectorySummary
+from .models import Organization, Program
 
 
 class PagesSitemap(Sitemap):
@@ -16,15 +19,29 @@ class PagesSitemap(Sitemap):
         return reverse(item)
 
 
+# Addresses per page of a sitemap: far below the protocol's 50,000, so that a page of a large
+# directory is a response of a few hundred kilobytes rather than several megabytes.
+PAGE_SIZE = 5000
+
+
 class ProgramSitemap(Sitemap):
+    limit = PAGE_SIZE
+
     def items(self):
         return Program.objects.published().only("slug", "updated_at").order_by("slug")
 
     def lastmod(self, item):
         return item.updated_at
 
+    def get_latest_lastmod(self):
+        # The index gives no date of its own (optional in the protocol; each address in the
+        # pages has its date). Django's default reads every program to find the latest.
+        return None
+
 
 class OrganizationSitemap(Sitemap):
+    limit = PAGE_SIZE
+
     def items(self):
         return Organization.objects.with_published_programs().only("slug").order_by("slug")
 
@@ -33,7 +50,7 @@ class CountrySitemap(Sitemap):
     """Countries where at least one published program works."""
 
     def items(self):
-        return sorted(code.lower() for code in Program.objects.published().country_counts())
+        return sorted(code.lower() for code in DirectorySummary().countries)
 
     def location(self, item):
         return reverse("programs:country", kwargs={"code": item})
@@ -43,12 +60,10 @@ class SpecialtySitemap(Sitemap):
     """Specialties with at least one published program (the others are empty pages)."""
 
     def items(self):
-        return (
-            Specialty.objects.with_program_counts()
-            .filter(program_count__gt=0)
-            .only("slug")
-            .order_by("slug")
-        )
+        return sorted(DirectorySummary().specialties)
+
+    def location(self, item):
+        return reverse("programs:specialty", kwargs={"slug": item})
 
 
 SITEMAPS = {

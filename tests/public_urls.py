@@ -57,6 +57,13 @@ def public_routes():
     return list(_walk(get_resolver().url_patterns))
 
 
+def body(response):
+    """The bytes of a response, streamed (the exports) or not."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def route_url(route, **kwargs):
     """The address of `route` with these arguments, or None when they do not fit it."""
     if not route.name or route.name == route.pattern:
@@ -99,6 +106,7 @@ def seed_values():
         "code": ["pe"],
         "uidb64": ["MQ"],
         "token": ["set-password"],
+        "section": ["pages", "programs"],
     }
     slugs = [
         program.slug,

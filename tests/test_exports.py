@@ -4,11 +4,13 @@ programs, no contact details, and a query count that does not grow with the dire
 import csv
 import io
 import json
+import math
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from programs.exports import ProgramExportView
 from programs.models import Program, Specialty
 
 from .factories import OrganizationFactory, ProgramFactory, full_program
@@ -19,17 +21,23 @@ CSV = "/export/programs.csv"
 JSON = "/export/programs.json"
 
 
+def body(response):
+    """The export's bytes: it is streamed."""
+    assert response.streaming
+    return b"".join(response.streaming_content)
+
+
 def read_csv(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode("utf-8-sig")
+    text = body(response).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def read_json(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    return json.loads(response.content)
+    return json.loads(body(response))
 
 
 def test_csv_has_a_header_and_one_row_per_published_program(client):
@@ -101,9 +109,10 @@ def test_csv_cells_are_never_read_as_formulas(client, text):
 
 def test_csv_is_utf8_and_a_download(client):
     response = client.get(CSV)
-    assert response.content.startswith("\ufeff".encode())
     assert response["Content-Disposition"] == 'attachment; filename="programs.csv"'
-    rows = read_csv(response)
+    content = body(response)
+    assert content.startswith("\ufeff".encode())
+    rows = csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""))
     assert "Misión Caritas Felices" in {row["organization"] for row in rows}
 
 
@@ -209,8 +218,9 @@ def test_exports_carry_only_published_programs(client, state):
     for url in [CSV, JSON, CSV + "?q=Zanzibar", JSON + "?country=PE"]:
         response = client.get(url)
         assert response.status_code == 200
-        assert b"Zanzibar" not in response.content, url
-        assert b"Hidden Org" not in response.content, url
+        content = body(response)
+        assert b"Zanzibar" not in content, url
+        assert b"Hidden Org" not in content, url
 
 
 def test_exports_carry_no_contact_details(client):
@@ -225,7 +235,7 @@ def test_exports_carry_no_contact_details(client):
         ],
     )
     for url in [CSV, JSON]:
-        content = client.get(url + "?q=Reachable").content.decode("utf-8-sig")
+        content = body(client.get(url + "?q=Reachable")).decode("utf-8-sig")
         assert "Reachable program" in content
         for secret in ["private@clinic.example", "@clinic.example", "555 0101", "Private Person"]:
             assert secret not in content, (url, secret)
@@ -235,6 +245,8 @@ def test_exports_carry_no_contact_details(client):
     "url", [CSV, JSON, CSV + "?specialty=noma&sort=newest", JSON + "?q=program"]
 )
 def test_export_query_count_does_not_grow_with_the_directory(client, url):
+    # Up to a chunk of programs (ProgramExportView.chunk_size); each further chunk adds the
+    # three queries of its places, specialties and staffing (next test).
     specialties = list(Specialty.objects.filter(slug__in=["noma", "burns"]))
     counts, made = [], 0
     for total in (10, 200):
@@ -242,7 +254,38 @@ def test_export_query_count_does_not_grow_with_the_directory(client, url):
             full_program(n, specialties)
         made = total
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
+            body(client.get(url))  # the queries run as the export is sent
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 6, counts
+
+
+@pytest.mark.parametrize("url", [CSV, JSON, CSV + "?sort=newest", JSON + "?q=program"])
+def test_an_export_sent_in_chunks_is_the_export_sent_at_once(client, monkeypatch, url):
+    specialties = list(Specialty.objects.filter(slug__in=["noma", "burns"]))
+    for n in range(10):
+        full_program(n, specialties)
+
+    def export():
+        with CaptureQueriesContext(connection) as queries:
+            content = body(client.get(url)).decode("utf-8-sig")
+        if url.startswith(JSON):
+            document = json.loads(content)
+            del document["generated_at"]
+            return document, len(queries)
+        return content, len(queries)
+
+    whole, queries_at_once = export()
+    monkeypatch.setattr(ProgramExportView, "chunk_size", 3)
+    chunked, queries_in_chunks = export()
+    assert chunked == whole
+    programs = len(read(whole))
+    assert programs >= 10
+    # Each chunk after the first: the three queries of its places, specialties and staffing.
+    assert queries_in_chunks == queries_at_once + 3 * (math.ceil(programs / 3) - 1)
+
+
+def read(export):
+    if isinstance(export, dict):
+        return export["programs"]
+    return list(csv.DictReader(io.StringIO(export, newline="")))

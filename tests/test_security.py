@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from tests.public_urls import concrete_urls, public_routes, seed_values
+from tests.public_urls import body, concrete_urls, public_routes, seed_values
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_no_inline_script_or_style_without_a_nonce(client):
 
 def test_pages_load_nothing_from_other_hosts(client):
     for url in every_public_url():
-        text = client.get(url).content.decode()
+        text = body(client.get(url)).decode("utf-8-sig")
         for marker in ['src="http', "src='http", 'src="//', 'href="//', "@import", "url(http"]:
             assert marker not in text, (url, marker)
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from programs.models import Organization, Program, Specialty
+from programs.sitemaps import ProgramSitemap
 
 from .factories import OrganizationFactory, ProgramFactory, full_program
 
@@ -16,12 +17,31 @@ pytestmark = pytest.mark.django_db
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def sitemap_paths(client):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
+def xml(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
     assert response["Content-Type"].startswith("application/xml")
-    root = ET.fromstring(response.content)
-    urls = [loc.text for loc in root.iter(f"{NS}loc")]
+    return ET.fromstring(response.content)
+
+
+def sitemaps(client):
+    """The sitemaps the index lists, as a crawler reads them: [(address, urlset)]."""
+    index = xml(client, "/sitemap.xml")
+    assert index.tag == f"{NS}sitemapindex"
+    found = []
+    for loc in index.iter(f"{NS}loc"):
+        assert loc.text.startswith("http://testserver/sitemap-"), loc.text
+        found.append((loc.text, xml(client, loc.text)))
+    return found
+
+
+def sitemap_paths(client):
+    urls = [
+        loc.text
+        for _address, urlset in sitemaps(client)
+        for url in urlset.iter(f"{NS}url")
+        for loc in url.iter(f"{NS}loc")
+    ]
     assert all(url.startswith("http://testserver/") for url in urls)
     paths = [urlsplit(url).path for url in urls]
     assert len(paths) == len(set(paths))
@@ -46,13 +66,24 @@ def test_every_page_in_the_sitemap_answers(client):
 
 def test_sitemap_gives_the_programs_last_change(client):
     program = ProgramFactory(name="Recently changed")
-    root = ET.fromstring(client.get("/sitemap.xml").content)
-    for url in root.iter(f"{NS}url"):
+    for url in xml(client, "/sitemap-programs.xml").iter(f"{NS}url"):
         if url.findtext(f"{NS}loc").endswith(program.get_absolute_url()):
             assert url.findtext(f"{NS}lastmod") == program.updated_at.date().isoformat()
             break
     else:
         pytest.fail("program not in the sitemap")
+
+
+def test_a_sitemap_beyond_its_limit_is_split_in_pages_the_index_lists(client, monkeypatch):
+    for n in range(7):
+        ProgramFactory(name=f"Paged program {n}")
+    programs = {p.get_absolute_url() for p in Program.objects.published()}
+    monkeypatch.setattr(ProgramSitemap, "limit", 3)
+    pages = [address for address, _urlset in sitemaps(client) if "sitemap-programs" in address]
+    assert len(pages) == -(-len(programs) // 3) >= 3
+    assert pages[1].endswith("/sitemap-programs.xml?p=2")
+    assert programs <= sitemap_paths(client)
+    assert client.get("/sitemap-programs.xml?p=99").status_code == 404
 
 
 @pytest.mark.parametrize("state", ["pending", "rejected", "archived"])
@@ -82,10 +113,10 @@ def test_sitemap_query_count_does_not_grow_with_the_directory(client):
             full_program(n, specialties)
         made = total
         with CaptureQueriesContext(connection) as queries:
-            assert client.get("/sitemap.xml").status_code == 200
+            sitemaps(client)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 10, counts  # a count and a fetch per section
+    assert counts[1] <= 15, counts  # per kind of page: a count (index), a count and a fetch
 
 
 def test_robots_txt_allows_crawling_and_points_to_the_sitemap(client):

@@ -30,6 +30,7 @@ from submissions.models import ChangeRequest, Submission
 from tests.factories import OrganizationFactory, ProgramFactory, submission_post
 from tests.mission_factories import ImpactFigureFactory, MissionFactory
 from tests.public_urls import FormFields, concrete_urls, public_routes, seed_values
+from tests.public_urls import body as response_body
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("missions_seeded")]
 
@@ -222,13 +223,13 @@ VOLATILE = [
 
 
 def normalized(response):
-    body = response.content.decode(errors="replace")
+    text = response_body(response).decode(errors="replace")
     for pattern in VOLATILE:
-        body = pattern.sub("", body)
-    if "<feed" in body and "<entry>" not in body:
+        text = pattern.sub("", text)
+    if "<feed" in text and "<entry>" not in text:
         # An empty feed is "updated" at the time it is generated.
-        body = re.sub(r"<updated>[^<]*</updated>", "", body)
-    return response.status_code, body
+        text = re.sub(r"<updated>[^<]*</updated>", "", text)
+    return response.status_code, text
 
 
 def assert_no_marker(bodies):
