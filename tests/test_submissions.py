@@ -527,3 +527,24 @@ def test_stale_listings_can_include_never_verified_ones(capsys):
     assert "Never checked" not in capsys.readouterr().out
     call_command("stale_listings", "--include-unverified")
     assert "Never checked" in capsys.readouterr().out
+
+
+def test_organization_and_country_options_are_escaped_and_keep_the_choice(client):
+    tricky = ProgramFactory(organization__name='<b>Bold & "quoted"</b> Surgeons')
+    organization = tricky.organization
+    page = client.get(SUBMIT).content.decode()
+    option = f'<option value="{organization.pk}">{escape(organization.name)}</option>'
+    assert option in page
+    assert "<b>Bold" not in page
+    # A form sent back with an error keeps the organization and the country chosen.
+    response = submit(
+        client,
+        organization=str(organization.pk),
+        organization_name="",
+        name="",
+        **{"places-0-country": "PE"},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f'<option value="{organization.pk}" selected>{escape(organization.name)}' in text
+    assert '<option value="PE" selected>Peru</option>' in text
