@@ -157,13 +157,13 @@ class DirectorySummary:
         counts = Specialty.objects.with_program_counts().values_list("slug", "program_count")
         return {slug: n for slug, n in counts if n}
 
-    def specialty_list(self):
-        """The specialties with published programs in the taxonomy's order, each with its
-        `program_count`."""
+    def specialty_list(self, empty=False):
+        """The specialties with published programs (`empty`: all of them) in the taxonomy's
+        order, each with its `program_count`."""
         specialties = list(Specialty.objects.all())
         for specialty in specialties:
             specialty.program_count = self.specialties.get(specialty.slug, 0)
-        return [specialty for specialty in specialties if specialty.program_count]
+        return [specialty for specialty in specialties if empty or specialty.program_count]
 
 
 class EntryCounts(TokenCounts):

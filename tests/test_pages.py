@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from programs.models import Specialty
+from programs.models import Program, Specialty
 
 from .factories import OrganizationFactory, ProgramFactory, full_program
 
@@ -97,8 +97,15 @@ def test_valid_country_without_programs_is_an_empty_page(client):
 def test_specialty_page_and_index(client):
     response = client.get("/specialties/noma/")
     assert [p.slug for p in response.context["programs"]] == ["interplast-switzerland"]
-    index = client.get("/specialties/").content.decode()
+    response = client.get("/specialties/")
+    index = response.content.decode()
     assert "Buruli ulcer" in index  # named by the German text, no program yet
+    counts = {s.slug: s.program_count for s in response.context["specialties"]}
+    assert counts == {
+        s.slug: Program.objects.published().filter(specialties=s).count()
+        for s in Specialty.objects.all()
+    }
+    assert counts["noma"] == 1 and counts["buruli-ulcer"] == 0
     assert client.get("/specialties/nope/").status_code == 404
 
 
