@@ -91,6 +91,9 @@ SENTENCES = [
 ]
 
 
+PUBLISHING_MINUTES = 5 * 365 * 24 * 60
+
+
 class Command(BaseCommand):
     help = (
         "Fill the database with a large generated directory (for benchmarks): organizations, "
@@ -167,7 +170,12 @@ class Command(BaseCommand):
                     min_commitment=rng.choice(["", "1 week", "2 weeks", "10 days"]),
                     trains_local_staff=rng.choice([True, False, None]),
                     status=status,
-                    published_at=now if status != ProgramStatus.PENDING else None,
+                    # Published over five years, each at its own minute, as in a directory
+                    # that grew: sorting by "newest" then meets few ties. (From `n`, not the
+                    # random stream, which the other fields keep as they were.)
+                    published_at=now - timezone.timedelta(minutes=(n * 7919) % PUBLISHING_MINUTES)
+                    if status != ProgramStatus.PENDING
+                    else None,
                     last_verified_on=(now - timezone.timedelta(days=rng.randint(0, 900))).date(),
                     source="Generated for benchmarks",
                 )
