@@ -20,7 +20,7 @@ from directory.pagecache import CachedPageMixin
 from programs.facets import DirectorySummary, most_programs
 from programs.models import Program, Specialty
 from programs.search import country_sort_key
-from programs.views import ForgivingPaginationMixin, country_list
+from programs.views import ForgivingPaginationMixin, NarrowPagePaginator, country_list
 
 from . import calendars, charts, maps
 from .filters import MissionFilter
@@ -38,6 +38,9 @@ class MissionListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
     template_name = "missions/mission_list.html"
     context_object_name = "missions"
     paginate_by = MISSIONS_PER_PAGE
+    # The page's missions are sorted and cut on their ids, then loaded with their programs:
+    # joined first, every published program's wide row was read to show 25 missions.
+    paginator_class = NarrowPagePaginator
 
     def get_queryset(self):
         self.filterset = MissionFilter(
@@ -67,7 +70,9 @@ class MissionListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
             calendars=self.calendar_links(selected),
         )
         if filterset.chosen_when == "upcoming":
-            context["recent_past"] = list(filterset.past()[:RECENT_PAST])
+            past = filterset.past()
+            # Cut on the ids first, as the page is (0.16 s at 100,000 programs otherwise).
+            context["recent_past"] = list(past.filter(pk__in=past.values("pk")[:RECENT_PAST]))
         return context
 
     def calendar_links(self, selected):
