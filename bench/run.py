@@ -2,7 +2,8 @@
 """
 Load benchmark: gunicorn in production settings against PostgreSQL, measured with wrk on
 127.0.0.1. Prints requests/s, p50 and p99 latency, each page's throughput as a ratio to the
-fixed "hello" view measured in the same run, and the workers' peak memory; writes the table
+fixed "hello" view measured in the same run, and the workers' peak memory (under the load, and
+while each worker writes an export of the whole directory); writes the table
 to bench/RESULTS.md, followed by where each page's time goes (bench/breakdown.py).
 
     .venv/bin/python bench/run.py                  # 10,000 programs, page cache on and off
@@ -23,6 +24,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -227,6 +229,8 @@ def measure(args, page_cache):
                     f"{label:32} {result['rps']:8.0f} req/s  p50 {result['p50']:.1f} ms  "
                     f"p99 {result['p99']:.1f} ms  non-2xx {result['non2xx']}"
                 )
+        exports = download_exports(base, master, args.workers)
+        peak = max(peak, *(memory for _path, _size, _seconds, memory in exports))
         results = []
         for (label, path), rounds in zip(pages, measured, strict=True):
             results.append(
@@ -241,10 +245,41 @@ def measure(args, page_cache):
                     },
                 )
             )
-        return results, peak
+        return results, peak, exports
     finally:
         master.send_signal(signal.SIGTERM)
         master.wait(timeout=30)
+
+
+# The largest responses, for the workers' memory: each downloaded by every worker at once.
+EXPORTS = ["/export/programs.csv", "/export/programs.json"]
+
+
+def download_exports(base, master, workers):
+    """[(path, bytes, seconds, peak worker MB)] of each export of the whole directory, asked
+    for by `workers` clients at once, so that every worker writes one."""
+    found = []
+    for path in EXPORTS:
+        sizes = []
+
+        def download(path=path, sizes=sizes):
+            with urllib.request.urlopen(base + path, timeout=600) as response:
+                size = 0
+                while chunk := response.read(1 << 20):
+                    size += len(chunk)
+            sizes.append(size)
+
+        threads = [threading.Thread(target=download) for _worker in range(workers)]
+        started, peak = time.perf_counter(), 0.0
+        for thread in threads:
+            thread.start()
+        while any(thread.is_alive() for thread in threads):
+            peak = max([peak, *(rss_mb(pid) for pid in worker_pids(master.pid))])
+            time.sleep(0.1)
+        seconds, size = time.perf_counter() - started, max(sizes or [0])
+        log(f"{path:32} {size / 1e6:8.1f} MB in {seconds:.1f} s, worker peak {peak:.0f} MB")
+        found.append((path, size, seconds, peak))
+    return found
 
 
 def ratio(value):
@@ -252,7 +287,7 @@ def ratio(value):
     return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
 
 
-def table(title, results, peak):
+def table(title, results, peak, exports):
     baseline = max(r["rps"] for label, _path, r in results if label.startswith("hello"))
     lines = [
         f"### {title}",
@@ -266,6 +301,15 @@ def table(title, results, peak):
             f"| {ratio(r['rps'] / baseline)} | {r['non2xx']} |"
         )
     lines += ["", f"Peak resident memory of a gunicorn worker: {peak:.0f} MB.", ""]
+    lines += [
+        "Exports of the whole directory, each written by every worker at once: "
+        + "; ".join(
+            f"`{path}` {size / 1e6:.1f} MB in {seconds:.1f} s (worker peak {memory:.0f} MB)"
+            for path, size, seconds, memory in exports
+        )
+        + ".",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -315,8 +359,8 @@ def main():
     for page_cache in (True, False):
         title = f"Page cache {'on' if page_cache else 'off'}"
         log(title)
-        results, peak = measure(args, page_cache)
-        sections.append(table(title, results, peak))
+        results, peak, exports = measure(args, page_cache)
+        sections.append(table(title, results, peak, exports))
         if not page_cache:
             # The floor of the cache-off run, for bench/breakdown.py below.
             hello_rps = max(r["rps"] for label, _path, r in results if label.startswith("hello"))
