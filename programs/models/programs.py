@@ -73,11 +73,14 @@ class ProgramQuerySet(TokenConditions, models.QuerySet):
         )
 
     def for_export(self):
-        """What the CSV and JSON exports carry: the listing plus staffing, never contacts."""
-        return self.for_listing().prefetch_related(
+        """What the CSV and JSON exports carry: the listing plus staffing (`listed_staffing`),
+        never contacts. As plain lists (see for_listing()): an export reads thousands of
+        programs, and the querysets of their related managers were most of its memory."""
+        return self.for_listing(to_lists=True).prefetch_related(
             Prefetch(
                 "staffing_requirements",
                 queryset=StaffingRequirement.objects.order_by("position", "id"),
+                to_attr="listed_staffing",
             ),
         )
 
