@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
-from programs.sitemaps import SITEMAPS
+from programs.sitemaps import SitemapIndexView, SitemapView
 
 from . import views
 
@@ -21,18 +20,8 @@ urlpatterns = [
     path("", include("submissions.urls")),
     # An index of one sitemap per kind of page, each in pages of at most 50,000 addresses
     # (the protocol's limit): a single sitemap would leave out every program beyond it.
-    path(
-        "sitemap.xml",
-        sitemaps.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        sitemaps.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
+    path("sitemap.xml", SitemapIndexView.as_view(), name="sitemap"),
+    path("sitemap-<section>.xml", SitemapView.as_view(), name="sitemap-section"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),

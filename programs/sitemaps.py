@@ -1,9 +1,14 @@
 """The sitemaps: every public page of published content, and nothing else. /sitemap.xml is
 their index; each kind of page has its own (/sitemap-programs.xml), in pages of `limit`
-addresses (`?p=2`), as many as the index lists."""
+addresses (`?p=2`), as many as the index lists. Served as cached pages, like the others:
+a page of 5,000 addresses takes a few hundred milliseconds to write."""
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import reverse
+from django.views import View
+
+from directory.pagecache import CachedPageMixin
 
 from .facets import DirectorySummary
 from .models import Organization, Program
@@ -73,3 +78,13 @@ SITEMAPS = {
     "countries": CountrySitemap,
     "specialties": SpecialtySitemap,
 }
+
+
+class SitemapIndexView(CachedPageMixin, View):
+    def get(self, request):
+        return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+
+
+class SitemapView(CachedPageMixin, View):
+    def get(self, request, section):
+        return sitemap_views.sitemap(request, SITEMAPS, section=section)

@@ -31,6 +31,8 @@ PAGES = [
     "/missions/",
     "/impact/",
     "/missions/calendar.ics",
+    "/sitemap.xml",
+    "/sitemap-programs.xml",
 ]
 
 

@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -134,3 +135,14 @@ def test_robots_txt_allows_crawling_and_points_to_the_sitemap(client):
 def test_robots_txt_gives_the_https_address_over_https(client):
     text = client.get("/robots.txt", secure=True).content.decode()
     assert "Sitemap: https://testserver/sitemap.xml" in text
+
+
+def test_a_cached_sitemap_shows_a_newly_published_program_at_once(client, settings):
+    settings.PAGE_CACHE = True
+    cache.clear()
+    assert client.get("/sitemap-programs.xml")["X-Page-Cache"] == "miss"
+    assert client.get("/sitemap-programs.xml")["X-Page-Cache"] == "hit"
+    program = ProgramFactory(name="Quokka outreach", pending=True)
+    program.publish()
+    program.save()
+    assert program.get_absolute_url() in sitemap_paths(client)
