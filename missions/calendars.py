@@ -19,8 +19,6 @@ import datetime
 from django.http.request import split_domain_port
 from django.utils.translation import gettext as _
 
-from programs.search import country_name
-
 from .models import Mission
 
 PRODID = "-//Humanitarian Surgery Directory//Missions//EN"
@@ -126,11 +124,6 @@ class Wording:
         lines += ["", url]
         return "\n".join(lines)
 
-    @staticmethod
-    def place(mission):
-        parts = [mission.host_facility, mission.city, country_name(mission.country.code)]
-        return ", ".join(part for part in parts if part)
-
 
 def build_calendar(missions, *, name, request):
     """The iCalendar text (bytes, CRLF line endings, folded lines) of `missions`."""
@@ -164,7 +157,7 @@ def build_calendar(missions, *, name, request):
             f"UID:{text(mission_uid(mission, domain))}",
             f"DESCRIPTION:{text(wording.description(mission, url))}",
             f"LAST-MODIFIED:{stamp}",
-            f"LOCATION:{text(wording.place(mission))}",
+            f"LOCATION:{text(mission.place_display)}",
             f"STATUS:{STATUS[mission.status]}",
             "TRANSP:TRANSPARENT",
             f"URL:{url}",

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 
 from programs.models import Program, Role
+from programs.search import country_name
 
 from .choices import Coverage, DatePrecision, MissionStatus
 
@@ -381,7 +382,8 @@ class Mission(models.Model):
 
     @property
     def place_display(self):
-        parts = [self.host_facility, self.city, str(self.country.name)]
+        # Named from the per-language table: a calendar names thousands of places.
+        parts = [self.host_facility, self.city, country_name(self.country.code)]
         return ", ".join(part for part in parts if part)
 
     @property
