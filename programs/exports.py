@@ -16,6 +16,7 @@ show the apostrophe as nothing; the JSON carries every text exactly as written.
 """
 
 import csv
+import itertools
 import json
 import re
 
@@ -221,15 +222,11 @@ class ProgramCSVView(ProgramExportView):
         writer = csv.writer(Echo(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
         yield "\ufeff" + writer.writerow([header for header, _value in CSV_COLUMNS])
-        rows = []
-        for record in records:
-            rows.append(
+        for batch in itertools.batched(records, self.chunk_size):
+            yield "".join(
                 writer.writerow([spreadsheet_safe(value(record)) for _header, value in CSV_COLUMNS])
+                for record in batch
             )
-            if len(rows) == self.chunk_size:
-                yield "".join(rows)
-                rows = []
-        yield "".join(rows)
 
 
 class ProgramJSONView(ProgramExportView):
@@ -254,11 +251,11 @@ class ProgramJSONView(ProgramExportView):
             f' "ignored": {dumps([str(problem) for problem in filterset.problems])},\n'
             ' "programs": ['
         )
-        count, written = 0, []
-        for record in records:
-            written.append(("\n  " if count == 0 else ",\n  ") + dumps(record))
-            count += 1
-            if len(written) == self.chunk_size:
-                yield "".join(written)
-                written = []
-        yield "".join(written) + ("\n ]" if count else "]") + f',\n "count": {count}\n}}'
+        count = 0
+        for batch in itertools.batched(records, self.chunk_size):
+            yield "".join(
+                ("\n  " if count + i == 0 else ",\n  ") + dumps(record)
+                for i, record in enumerate(batch)
+            )
+            count += len(batch)
+        yield ("\n ]" if count else "]") + f',\n "count": {count}\n}}'
