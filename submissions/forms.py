@@ -25,10 +25,10 @@ TEXT_LIMIT = 3000  # for free text: enough for a program's description, not for 
 
 
 class LongSelect(forms.Select):
-    """A select of many options (every organization of the directory, every country), the
-    same HTML as Django's own, written here: Django's template renders each option as a
-    template of its own, which took the submission form 195 ms for the 2,500 organizations
-    of a directory of 10,000 programs. Options in groups are left to Django."""
+    """A select of many options (every country), the same HTML as Django's own, written here:
+    Django's template renders each option as a template of its own (195 ms for a select of
+    2,500 options), and the form has a select of some 250 countries in every row of places.
+    Options in groups are left to Django."""
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
@@ -93,19 +93,28 @@ class TaxonomyChoiceField(forms.ModelMultipleChoiceField):
 
 
 class SubmissionForm(HoneypotMixin, forms.Form):
-    organization = forms.ModelChoiceField(
-        label=_("Organization"),
-        queryset=Organization.objects.with_published_programs(),
-        widget=LongSelect,
-        required=False,
-        empty_label=_("— Not listed yet: I enter it below —"),
-        help_text=_("Choose it if it already runs a program in the directory."),
-    )
+    # Typed, not chosen from a select: the directory's organizations are thousands (a
+    # select of them weighed 233 KB at 10,000 programs, 1.6 MB at 100,000). The name of an
+    # organization with a published program joins the program to it; site.js suggests those
+    # names as the submitter types (OrganizationSuggestionsView).
     organization_name = forms.CharField(
-        label=_("Name of a new organization"), max_length=200, required=False
+        label=_("Organization"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of the organization that runs it.")},
+        help_text=_(
+            "If it already runs a program in the directory, give its name as listed there: "
+            "suggestions appear as you type."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "organization", "list": "organization-suggestions"}
+        ),
     )
     organization_website = forms.URLField(
-        label=_("Its website"), max_length=200, required=False, assume_scheme="https"
+        label=_("Its website"),
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        help_text=_("For an organization new to the directory."),
     )
 
     name = forms.CharField(label=_("Program name"), max_length=200)
@@ -193,24 +202,15 @@ class SubmissionForm(HoneypotMixin, forms.Form):
         label=_("Your relation to the program"), choices=Submission.Relation.choices
     )
 
+    def clean_organization_name(self):
+        return " ".join(self.cleaned_data["organization_name"].split())
+
     def clean(self):
         data = super().clean()
-        if not data.get("organization") and not data.get("organization_name", "").strip():
-            self.add_error(
-                "organization_name",
-                forms.ValidationError(
-                    _("Choose the organization from the list or enter the name of a new one."),
-                    code="organization_missing",
-                ),
-            )
-        if data.get("organization") and data.get("organization_name", "").strip():
-            self.add_error(
-                "organization_name",
-                forms.ValidationError(
-                    _("Leave this empty when you choose an organization from the list."),
-                    code="organization_twice",
-                ),
-            )
+        if name := data.get("organization_name"):
+            # None for a new organization; so is a name several public ones share (staff
+            # see the similar one flagged and can merge).
+            data["organization"] = Organization.objects.with_published_programs().named(name)
         low, high = data.get("frequency_min"), data.get("frequency_max")
         if low and high and low > high:
             self.add_error(
@@ -228,6 +228,13 @@ class SubmissionForm(HoneypotMixin, forms.Form):
                 ),
             )
         return data
+
+
+class SuggestionsForm(forms.Form):
+    """What is typed in the organization field, asking for suggestions. CharField refuses null
+    characters, which PostgreSQL cannot take in a query."""
+
+    q = forms.CharField(max_length=200, min_length=2)
 
 
 class PlaceForm(forms.Form):

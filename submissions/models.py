@@ -93,7 +93,7 @@ class Submission(models.Model):
     is_new_organization = models.BooleanField(
         _("new organization"),
         default=False,
-        help_text=_("The submitter created the organization; it was not chosen from the list."),
+        help_text=_("The name the submitter gave matched no organization of the directory."),
     )
     other_specialties = models.CharField(_("other needs"), max_length=300, blank=True, default="")
     next_mission_starts_on = models.DateField(_("next mission starts"), null=True, blank=True)

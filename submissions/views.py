@@ -4,16 +4,25 @@ Nothing here shows a pending entry's content to anyone but the member who sent i
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from directory.abuse import RateLimit
-from programs.models import Program
+from directory.pagecache import CachedPageMixin
+from programs.models import Organization, Program
 
 from . import services
-from .forms import ChangeRequestForm, ContactFormSet, PlaceFormSet, StaffingFormSet, SubmissionForm
+from .forms import (
+    ChangeRequestForm,
+    ContactFormSet,
+    PlaceFormSet,
+    StaffingFormSet,
+    SubmissionForm,
+    SuggestionsForm,
+)
 from .models import ChangeRequest, Submission
 
 THANKS_SESSION_KEY = "submission_reference"
@@ -94,6 +103,20 @@ class SubmitView(ProtectedFormMixin, TemplateView):
         )
         request.session[THANKS_SESSION_KEY] = submission.reference
         return redirect("submissions:thanks")
+
+
+class OrganizationSuggestionsView(CachedPageMixin, View):
+    """The names of public organizations that contain what the submitter typed, as JSON, for
+    the suggestions site.js shows under the submission form's organization field. Public
+    already: every organization with a published program has its page."""
+
+    def get(self, request, *args, **kwargs):
+        form = SuggestionsForm(request.GET)
+        names = []
+        if form.is_valid():
+            text = " ".join(form.cleaned_data["q"].split())
+            names = list(Organization.objects.with_published_programs().suggested_for(text))
+        return JsonResponse({"organizations": names})
 
 
 class ThanksView(TemplateView):

@@ -101,7 +101,6 @@ def submission_post(**overrides):
     staffing row, one contact. Keyword arguments replace or add fields; a value of None
     removes the field."""
     data = {
-        "organization": "",
         "organization_name": "Andes Cleft Team",
         "organization_website": "https://andes.example.org",
         "name": "Cleft surgery in Cusco",

@@ -19,7 +19,7 @@ def _fresh_rate_limits():
 
 
 def fill_submission(page):
-    page.get_by_label("Name of a new organization").fill("Altiplano Hand Surgery")
+    page.get_by_label(re.compile(r"^Organization")).fill("Altiplano Hand Surgery")
     page.get_by_label("Program name").fill("Hand surgery in El Alto")
     page.get_by_label("What the program does").fill("Hand and burn contracture surgery.")
     page.locator("#places-group").get_by_label("Country").first.select_option("BO")
@@ -88,6 +88,25 @@ def test_submit_moderate_and_find_a_program(page, live_server, seeded):
     expect(page).to_have_url(re.compile(r"/programs/hand-surgery-in-el-alto/$"))
     expect(page.get_by_text("Spanish, Aymara")).to_be_visible()
     expect(page.get_by_text("Dr. Elena Mamani")).to_be_visible()
+
+
+def test_a_listed_organization_is_suggested_as_one_types_and_joined(page, live_server, seeded):
+    page.goto(live_server.url + "/submit/")
+    field = page.get_by_label(re.compile(r"^Organization"))
+    field.press_sequentially("smi", delay=30)
+    suggestions = page.locator("#organization-suggestions option")
+    expect(suggestions).to_have_count(2)
+    expect(suggestions.first).to_have_attribute("value", "Smile Network International")
+    expect(suggestions.last).to_have_attribute("value", "Operation Smile")
+    fill_submission(page)
+    field.fill("Operation Smile")
+    page.get_by_role("button", name="Send for review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you: your program was received"
+    )
+    submission = Submission.objects.get()
+    assert not submission.is_new_organization
+    assert submission.program.organization.slug == "operation-smile"
 
 
 def test_suggest_an_update_from_a_program_page(page, live_server, seeded):

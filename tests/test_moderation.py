@@ -281,7 +281,7 @@ def test_non_staff_reach_no_moderation_page(client):
 
 
 def test_a_possible_duplicate_is_flagged_with_a_link(client, admin_client):
-    submission = submitted(client, organization_name="Operation smile")
+    submission = submitted(client, organization_name="Operation Smile, Inc.")
     smile = Organization.objects.get(slug="operation-smile")
     listing = admin_client.get(
         reverse("admin:submissions_submission_changelist") + "?status__exact=pending"
@@ -299,7 +299,7 @@ def test_a_possible_duplicate_is_flagged_with_a_link(client, admin_client):
 
 
 def test_approving_can_merge_into_the_existing_organization(client, admin_client):
-    submission = submitted(client, organization_name="Operation smile")
+    submission = submitted(client, organization_name="Operation Smile, Inc.")
     created = submission.program.organization
     smile = Organization.objects.get(slug="operation-smile")
     admin_client.post(approve_url(submission), {"merge_into": smile.pk})

@@ -15,6 +15,7 @@ from tests.factories import ProgramFactory, submission_post
 pytestmark = pytest.mark.django_db
 
 SUBMIT = "/submit/"
+SUGGESTIONS = "/submit/organizations.json"
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,6 @@ def test_submit_page_has_every_part_of_the_form(client):
     text = response.content.decode()
     assert response.status_code == 200
     for name in [
-        "organization",
         "organization_name",
         "name",
         "description",
@@ -187,7 +187,11 @@ def test_pending_submission_is_absent_from_every_public_page(client):
         ({"name": "x" * 201}, "name", "at most 200 characters"),
         ({"description": ""}, "description", "This field is required."),
         ({"description": "x" * 3001}, "description", "at most 3000 characters"),
-        ({"organization_name": ""}, "organization_name", "Choose the organization from the list"),
+        (
+            {"organization_name": "  "},
+            "organization_name",
+            "Enter the name of the organization that runs it.",
+        ),
         ({"organization_website": "not a url"}, "organization_website", "Enter a valid URL."),
         ({"website": "javascript:alert(1)"}, "website", "Enter a valid URL."),
         ({"frequency": "weekly"}, "frequency", "Select a valid choice."),
@@ -239,28 +243,66 @@ def test_bad_input_is_explained_and_everything_typed_is_kept(client, overrides, 
     assert "Everything you typed is still here" in text
 
 
-def test_choosing_an_existing_organization_uses_it(client):
+def test_the_name_of_a_listed_organization_joins_the_program_to_it(client):
     organization = Organization.objects.get(slug="operation-smile")
-    submit(client, organization=str(organization.pk), organization_name="")
+    # As typed on a phone: another case, spaces around and between.
+    submit(client, organization_name="  operation   SMILE ", organization_website="")
     submission = Submission.objects.get()
     assert submission.program.organization == organization
     assert not submission.is_new_organization
-    assert Organization.objects.filter(name="Andes Cleft Team").count() == 0
+    assert Organization.objects.filter(name__iexact="operation smile").count() == 1
 
 
-def test_an_existing_and_a_new_organization_at_once_is_refused(client):
-    organization = Organization.objects.get(slug="operation-smile")
-    response = submit(client, organization=str(organization.pk))
-    assert response.status_code == 400
-    assert "Leave this empty when you choose an organization" in response.content.decode()
+def test_a_name_two_listed_organizations_share_makes_a_new_one(client):
+    first = ProgramFactory(organization__name="Cleft Care").organization
+    second = ProgramFactory(organization__name="Cleft care", organization__slug="cleft-care-2")
+    second = second.organization
+    submit(client, organization_name="Cleft Care")
+    submission = Submission.objects.get()
+    assert submission.is_new_organization
+    assert submission.program.organization not in {first, second}
+    assert submission.similar_organization in {first, second}
 
 
-def test_only_organizations_with_published_programs_are_offered(client):
+def test_only_organizations_with_published_programs_are_joined_or_suggested(client):
     pending = ProgramFactory(pending=True, organization__name="Secret pending org")
-    text = client.get(SUBMIT).content.decode()
-    assert "Secret pending org" not in text
-    response = submit(client, organization=str(pending.organization.pk), organization_name="")
-    assert response.status_code == 400
+    ProgramFactory(organization__name="Secret public org")
+    assert "Secret pending org" not in client.get(SUBMIT).content.decode()
+    answer = client.get(SUGGESTIONS, {"q": "secret"}).json()
+    assert answer == {"organizations": ["Secret public org"]}
+    submit(client, organization_name="Secret pending org")
+    submission = Submission.objects.get()
+    assert submission.is_new_organization
+    assert submission.program.organization != pending.organization
+
+
+def test_suggestions_list_the_names_that_start_with_the_text_first(client):
+    for name in ["Smile Train", "A Smile for Peru", "Operation Smile Ghana", "Smiles United"]:
+        ProgramFactory(organization__name=name)
+    answer = client.get(SUGGESTIONS, {"q": " smile "})
+    assert answer.status_code == 200
+    assert answer.json()["organizations"] == [
+        "Smile Network International",
+        "Smile Train",
+        "Smiles United",
+        "A Smile for Peru",
+        "Operation Smile",
+        "Operation Smile Ghana",
+    ]
+
+
+def test_suggestions_are_at_most_ten(client):
+    for n in range(12):
+        ProgramFactory(organization__name=f"Hand Surgery Team {n:02}")
+    names = client.get(SUGGESTIONS, {"q": "hand surgery team"}).json()["organizations"]
+    assert names == [f"Hand Surgery Team {n:02}" for n in range(10)]
+
+
+@pytest.mark.parametrize("query", ["", "q=", "q=s", "q=%00%00", "q=" + "x" * 201, "q[]=a&q=b"])
+def test_suggestions_for_too_little_or_malformed_text_are_none(client, query):
+    response = client.get(f"{SUGGESTIONS}?{query}")
+    assert response.status_code == 200
+    assert response.json() == {"organizations": []}
 
 
 @pytest.mark.parametrize(
@@ -344,7 +386,7 @@ def test_forms_with_errors_do_not_use_up_the_rate_limit(client, settings):
 
 
 def test_a_similar_organization_is_flagged(client):
-    submit(client, organization_name="Operation smile", name="Smiles for Peru")
+    submit(client, organization_name="Operation Smile, Inc.", name="Smiles for Peru")
     submission = Submission.objects.get()
     assert submission.similar_organization == Organization.objects.get(slug="operation-smile")
 
@@ -529,22 +571,14 @@ def test_stale_listings_can_include_never_verified_ones(capsys):
     assert "Never checked" in capsys.readouterr().out
 
 
-def test_organization_and_country_options_are_escaped_and_keep_the_choice(client):
-    tricky = ProgramFactory(organization__name='<b>Bold & "quoted"</b> Surgeons')
-    organization = tricky.organization
+def test_country_options_and_the_organization_are_escaped_and_kept(client):
+    tricky = '<b>Bold & "quoted"</b> Surgeons'
     page = client.get(SUBMIT).content.decode()
-    option = f'<option value="{organization.pk}">{escape(organization.name)}</option>'
-    assert option in page
-    assert "<b>Bold" not in page
-    # A form sent back with an error keeps the organization and the country chosen.
-    response = submit(
-        client,
-        organization=str(organization.pk),
-        organization_name="",
-        name="",
-        **{"places-0-country": "PE"},
-    )
+    assert '<option value="PE">Peru</option>' in page
+    # A form sent back with an error keeps the organization typed and the country chosen.
+    response = submit(client, organization_name=tricky, name="", **{"places-0-country": "PE"})
     assert response.status_code == 400
     text = response.content.decode()
-    assert f'<option value="{organization.pk}" selected>{escape(organization.name)}' in text
+    assert f'value="{escape(tricky)}"' in text
+    assert "<b>Bold" not in text
     assert '<option value="PE" selected>Peru</option>' in text

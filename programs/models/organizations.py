@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,22 @@ class OrganizationQuerySet(models.QuerySet):
         from .programs import Program
 
         return self.filter(Exists(Program.objects.published().filter(organization=OuterRef("pk"))))
+
+    def named(self, name):
+        """The one organization called `name`, whatever the case, or None: also when several
+        are, as a name typed cannot say which."""
+        found = list(self.filter(name__iexact=name)[:2])
+        return found[0] if len(found) == 1 else None
+
+    def suggested_for(self, text, limit=10):
+        """Names containing `text`, whatever the case: those that start with it first."""
+        starts = Case(When(name__istartswith=text, then=0), default=1)
+        return (
+            self.filter(name__icontains=text)
+            .order_by(starts, "name")
+            .values_list("name", flat=True)
+            .distinct()[:limit]
+        )
 
 
 class Organization(models.Model):

@@ -38,4 +38,34 @@
     });
     update();
   });
+
+  // A field with suggestions from the site (the submission form's organization): the names
+  // that contain what is typed, shown by the browser from the field's datalist. Without
+  // JavaScript the field is plain text, and a name as listed still finds its organization.
+  document.querySelectorAll("datalist[data-suggest-url]").forEach(function (list) {
+    var input = document.querySelector('input[list="' + list.id + '"]');
+    if (!input || !window.fetch || !list.replaceChildren) return;
+    var timer = null;
+    var asked = "";
+    function suggest() {
+      var text = input.value.trim();
+      if (text.length < 2 || text === asked) return;
+      asked = text;
+      fetch(list.dataset.suggestUrl + "?q=" + encodeURIComponent(text))
+        .then(function (response) { return response.ok ? response.json() : { organizations: [] }; })
+        .then(function (data) {
+          if (text !== asked) return; // an answer to an earlier text: a later one is coming
+          list.replaceChildren.apply(list, data.organizations.map(function (name) {
+            var option = document.createElement("option");
+            option.value = name;
+            return option;
+          }));
+        })
+        .catch(function () { asked = ""; }); // offline: try again on the next key
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(suggest, 200); // one request when typing pauses, not one a key
+    });
+  });
 })();
