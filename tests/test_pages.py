@@ -265,6 +265,8 @@ def count_queries(client, url):
         "/specialties/noma/",
         "/organizations/bulk-org/",
         "/programs/full-program-0/",
+        "/submit/",
+        "/submit/organizations.json?q=org",
     ],
 )
 def test_query_count_is_small_and_independent_of_the_number_of_programs(client, url):
