@@ -404,6 +404,22 @@ def test_program_admin_lists_its_missions(admin_client):
     assert "Inline mission" in text
 
 
+def test_pages_of_missions_keep_the_filters(client):
+    program = ProgramFactory(name="Paged program", places=["PE"])
+    for n in range(30):
+        MissionFactory(program=program, month=(2027, 1 + n % 12), status=Mission.Status.OPEN)
+    first = client.get("/missions/?country=PE")
+    assert len(first.context["missions"]) == 25
+    text = first.content.decode()
+    assert 'rel="next" href="?country=PE&amp;page=2"' in text
+    assert "Page 1 of 2" in text and 'rel="prev"' not in text
+    second = client.get("/missions/?country=PE&page=2")
+    assert len(second.context["missions"]) == 5
+    text = second.content.decode()
+    assert 'rel="prev" href="?country=PE&amp;page=1"' in text
+    assert "Page 2 of 2" in text and 'rel="next"' not in text
+
+
 # --- Query counts -------------------------------------------------------------------------
 
 
