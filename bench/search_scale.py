@@ -143,6 +143,19 @@ def whole_pages(per_query):
     return found
 
 
+def memory_fit():
+    """(shared_buffers, size of the SearchEntry table with its indexes), as PostgreSQL
+    words them: what decides whether a broad search reads its rows from its own memory."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('shared_buffers'),"
+            " pg_size_pretty(pg_total_relation_size('programs_searchentry'))"
+        )
+        return cursor.fetchone()
+
+
 def index_names(node, found):
     if "Index Name" in node:
         found.add(node["Index Name"])
@@ -171,6 +184,7 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
     total, timings, plans, per_query = measure(args.rounds)
     pages = whole_pages(per_query)
+    buffers, entries = memory_fit()
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     indexes = set()
@@ -184,6 +198,9 @@ def main():
         "",
         f"- p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms",
         f"- indexes in the plans: {', '.join(sorted(indexes)) or 'none'}",
+        f"- PostgreSQL's shared_buffers {buffers}; the search entries and their indexes take "
+        f"{entries}. When they do not fit, broad searches read pages from the operating "
+        "system's cache and take longer, and timings vary more (README: Deploying at scale).",
         "",
         "| query | matches | count + first page, median ms | whole list page, ms of SQL |",
         "| --- | ---: | ---: | ---: |",
