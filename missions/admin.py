@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from programs.admin import ProgramAdmin
+from programs.admin import PROGRAM_ROWS_ORDERING, ProgramAdmin
 
 from .models import Campaign, ImpactFigure, Mission, MissionRole, MissionStatusError
 
@@ -77,6 +77,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(ImpactFigure)
 class ImpactFigureAdmin(admin.ModelAdmin):
+    ordering = PROGRAM_ROWS_ORDERING
     list_display = ["__str__", "scope", "metric", "value", "is_lower_bound", "basis", "source"]
     list_filter = ["scope", "metric", "basis", "is_lower_bound", "country"]
     list_select_related = ["mission", "program", "organization", "campaign"]

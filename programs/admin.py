@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -59,6 +60,29 @@ class CountryListFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The lists of rows that belong to a program (places, contacts, staffing, impact figures):
+# newest first, along the primary key. Their models are ordered by position, which only means
+# something within one program, and sorting every row by it cost each page a sort of the
+# whole table joined to the programs (0.06 s for the places, 0.18 s for the impact figures
+# at 100,000 programs).
+PROGRAM_ROWS_ORDERING = ["-pk"]
+
+
+def with_program_count(queryset, link):
+    """`queryset` with `program_count`, the number of programs whose `link` is the row.
+    Counted for the rows shown (a subquery each), not grouped over every program: the
+    organizations' list and their autocomplete took 0.2 s at 25,000 organizations. A grouped
+    query also loses the model's ordering by name, which the autocomplete's pages rely on."""
+    programs = (
+        Program.objects.filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return queryset.annotate(program_count=Coalesce(Subquery(programs), 0))
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = [
@@ -77,13 +101,15 @@ class ProgramAdmin(admin.ModelAdmin):
         "frequency",
         "trains_local_staff",
         "last_verified_on",
+        # Rather than a date hierarchy, which lists the months that have programs by reading
+        # every program's date (0.1 s at 100,000 programs, 0.3 s with a search) on each page.
+        "created_at",
     ]
     list_select_related = ["organization"]
     search_fields = ["name", "organization__name", "description", "needs_text", "location_text"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organization"]
     filter_horizontal = ["specialties"]
-    date_hierarchy = "created_at"
     readonly_fields = ["created_at", "updated_at"]
     inlines = [PlaceInline, StaffingRequirementInline, ContactInline]
     actions = ["mark_verified_today"]
@@ -144,7 +170,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(program_count=Count("programs"))
+        return with_program_count(super().get_queryset(request), "organization")
 
     @admin.display(description=_("programs"), ordering="program_count")
     def program_count(self, organization):
@@ -163,7 +189,7 @@ class SpecialtyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(program_count=Count("programs"))
+        return with_program_count(super().get_queryset(request), "specialties")
 
     @admin.display(description=_("programs"), ordering="program_count")
     def program_count(self, specialty):
@@ -176,6 +202,7 @@ class SpecialtyAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
+    ordering = PROGRAM_ROWS_ORDERING
     list_display = ["name", "role", "program", "email", "phone"]
     list_select_related = ["program"]
     search_fields = ["name", "email", "program__name"]
@@ -184,6 +211,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
+    ordering = PROGRAM_ROWS_ORDERING
     list_display = ["__str__", "country", "program"]
     list_select_related = ["program"]
     search_fields = ["locality", "program__name"]
@@ -192,6 +220,7 @@ class PlaceAdmin(admin.ModelAdmin):
 
 @admin.register(StaffingRequirement)
 class StaffingRequirementAdmin(admin.ModelAdmin):
+    ordering = PROGRAM_ROWS_ORDERING
     list_display = ["program", "role", "min_count", "max_count", "period", "accepts_trainees"]
     list_select_related = ["program"]
     list_filter = ["role", "period", "accepts_trainees"]

@@ -1,10 +1,15 @@
 """The admin is where staff edit the directory: every model's pages open, with their
 filters, search and inlines."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from programs.models import Program
+from programs.models import Organization, Program, Specialty
+
+from .factories import OrganizationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +52,75 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get(reverse("admin:programs_program_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_organizations_are_listed_by_name_with_their_programs_counted(admin_client):
+    smile = Organization.objects.get(slug="operation-smile")
+    listed = smile.programs.count()
+    ProgramFactory(organization=smile, pending=True)
+    ProgramFactory(organization=smile, name="Another smile")
+    OrganizationFactory(name="Aaa without programs", slug="aaa-without-programs")
+    response = admin_client.get(reverse("admin:programs_organization_changelist"))
+    rows = list(response.context["cl"].result_list)
+    assert [o.name for o in rows] == sorted(o.name for o in Organization.objects.all())
+    counts = {o.slug: o.program_count for o in rows}
+    assert counts["operation-smile"] == listed + 2  # whatever their status
+    assert counts["aaa-without-programs"] == 0
+    assert f'<td class="field-program_count">{listed + 2}</td>' in response.content.decode()
+    by_count = admin_client.get(reverse("admin:programs_organization_changelist") + "?o=-2")
+    assert by_count.context["cl"].result_list[0] == smile
+
+
+def test_the_organization_autocomplete_pages_through_names_in_order(admin_client):
+    for n in reversed(range(25)):  # created in the opposite order to their names
+        OrganizationFactory(name=f"Zz relief {n:02}", slug=f"zz-relief-{n:02}")
+    url = reverse("admin:autocomplete")
+    query = {
+        "app_label": "programs",
+        "model_name": "program",
+        "field_name": "organization",
+        "term": "zz relief",
+    }
+    first = admin_client.get(url, query).json()
+    second = admin_client.get(url, {**query, "page": 2}).json()
+    names = [row["text"] for row in first["results"] + second["results"]]
+    assert names == [f"Zz relief {n:02}" for n in range(25)]
+    assert first["pagination"]["more"] and not second["pagination"]["more"]
+
+
+def test_specialties_are_listed_with_their_programs_counted(admin_client):
+    noma = Specialty.objects.get(slug="noma")
+    ProgramFactory(specialties=[noma], pending=True)
+    response = admin_client.get(reverse("admin:programs_specialty_changelist"))
+    counts = {s.slug: s.program_count for s in response.context["cl"].result_list}
+    assert counts == {
+        s.slug: Program.objects.filter(specialties=s).count() for s in Specialty.objects.all()
+    }
+    assert counts["noma"] >= 2
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["programs_place", "programs_contact", "programs_staffingrequirement", "missions_impactfigure"],
+)
+def test_rows_of_programs_are_listed_newest_first(admin_client, missions_seeded, model):
+    response = admin_client.get(reverse(f"admin:{model}_changelist"))
+    pks = [row.pk for row in response.context["cl"].result_list]
+    assert len(pks) > 5
+    assert pks == sorted(pks, reverse=True)
+
+
+def test_programs_can_be_narrowed_to_those_added_lately(admin_client):
+    changelist = reverse("admin:programs_program_changelist")
+    old = ProgramFactory(name="Added long ago")
+    Program.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
+    new = ProgramFactory(name="Added today")
+    cl = admin_client.get(changelist).context["cl"]
+    added = next(f for f in cl.filter_specs if getattr(f, "field_path", "") == "created_at")
+    [lately] = [c for c in added.choices(cl) if c["display"] == "Past 7 days"]
+    response = admin_client.get(changelist + lately["query_string"])
+    assert response.status_code == 200
+    shown = set(response.context["cl"].result_list)
+    assert new in shown and old not in shown
+    week = timezone.now() - timedelta(days=7)
+    assert shown == set(Program.objects.filter(created_at__gte=week))

@@ -317,6 +317,9 @@ class Program(models.Model):
             # conditions (impact figures, missions, totals) hash this index alone (an
             # index-only scan on PostgreSQL).
             models.Index(fields=["status", "id", "organization"], name="program_status_id_org_idx"),
+            # Every program by name, whatever its status: the admin's list, which otherwise
+            # sorted the whole table for each page (0.14 s at 100,000 programs; 1 ms so).
+            models.Index(fields=["name"], name="program_name_idx"),
         ]
 
     def __str__(self):
