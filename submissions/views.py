@@ -115,7 +115,7 @@ class OrganizationSuggestionsView(CachedPageMixin, View):
         names = []
         if form.is_valid():
             text = " ".join(form.cleaned_data["q"].split())
-            names = list(Organization.objects.with_published_programs().suggested_for(text))
+            names = list(Organization.objects.suggested_for(text))
         return JsonResponse({"organizations": names})
 
 

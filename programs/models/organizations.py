@@ -20,11 +20,21 @@ class OrganizationQuerySet(models.QuerySet):
         return found[0] if len(found) == 1 else None
 
     def suggested_for(self, text, limit=10):
-        """Names containing `text`, whatever the case: those that start with it first."""
+        """The names of public organizations that contain `text`, whatever the case: those
+        that start with it first.
+
+        The names are sorted and cut first, and only the first few times `limit` are then
+        asked whether they have a published program: asked of every organization whose name
+        matched, PostgreSQL gathered every published program's organization first (70 ms at
+        100,000 programs for a name's first letters). An organization with no published
+        program is rare (only pending or rejected ones), so the first few times `limit`
+        names give `limit` public ones."""
         starts = Case(When(name__istartswith=text, then=0), default=1)
+        matching = self.filter(name__icontains=text).order_by(starts, "name")
+        first = matching.values("pk")[: limit * 5]
         return (
-            self.filter(name__icontains=text)
-            .order_by(starts, "name")
+            matching.filter(pk__in=first)
+            .with_published_programs()
             .values_list("name", flat=True)
             .distinct()[:limit]
         )
