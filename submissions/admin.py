@@ -7,6 +7,7 @@ to the admin's history of the entry and of the program.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -24,11 +25,16 @@ from .models import ChangeRequest, Submission
 
 
 class ApproveForm(forms.Form):
+    # Searched as one types, like a program's organization in its own admin page (the
+    # admin's autocomplete, with OrganizationAdmin's search fields): a select of every
+    # organization made the moderation page weigh 1.6 MB and take 1.7 s at 100,000 programs.
+    # The page renders the chosen organization only (the similar one, when flagged).
     merge_into = forms.ModelChoiceField(
         label=_("Merge into an existing organization"),
         queryset=Organization.objects.all(),
         required=False,
-        empty_label=_("— No: keep the organization as submitted —"),
+        help_text=_("Leave it empty to keep the organization as submitted."),
+        widget=AutocompleteSelect(Program._meta.get_field("organization"), admin.site),
     )
 
 
@@ -220,6 +226,13 @@ class SubmissionAdmin(PendingFirstMixin, admin.ModelAdmin):
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The scripts and styles of the organization search, with the admin's own (jQuery
+        # once: Media merges what both list).
+        if "approve_form" in context:
+            context["media"] = context["media"] + context["approve_form"].media
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def approve_view(self, request, object_id):
         refusal = self.check_moderator(request)

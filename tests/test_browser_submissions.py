@@ -9,6 +9,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from submissions.models import Submission
+from tests.factories import submission_post
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +108,29 @@ def test_a_listed_organization_is_suggested_as_one_types_and_joined(page, live_s
     submission = Submission.objects.get()
     assert not submission.is_new_organization
     assert submission.program.organization.slug == "operation-smile"
+
+
+def test_a_moderator_finds_the_organization_to_merge_into_by_searching(
+    page, live_server, seeded, client
+):
+    User.objects.create_superuser("moderator", "mod@example.org", "a-long-password-1")
+    client.post("/submit/", submission_post(organization_name="Smiles for Peru Team"))
+    submission = Submission.objects.get()
+    assert submission.is_new_organization
+    page.goto(live_server.url + f"/admin/submissions/submission/{submission.pk}/change/")
+    page.get_by_label("Username").fill("moderator")
+    page.get_by_label("Password").fill("a-long-password-1")
+    page.get_by_role("button", name="Log in").click()
+    # The admin's search box for the organization (select2), not a list of them all.
+    page.locator("#id_merge_into + .select2").click()
+    page.locator(".select2-search__field").fill("smile")
+    page.locator(".select2-results__option", has_text="Operation Smile").click()
+    expect(page.locator("#id_merge_into + .select2")).to_contain_text("Operation Smile")
+    page.get_by_role("button", name="Approve and publish").click()
+    expect(page.locator(".messagelist")).to_contain_text("Operation Smile")
+    submission.refresh_from_db()
+    assert submission.program.organization.slug == "operation-smile"
+    assert submission.program.status == "published"
 
 
 def test_suggest_an_update_from_a_program_page(page, live_server, seeded):

@@ -309,6 +309,35 @@ def test_approving_can_merge_into_the_existing_organization(client, admin_client
     assert submission.program in Program.objects.published().filter(organization=smile)
 
 
+def test_the_organization_to_merge_into_is_searched_not_listed(client, admin_client):
+    """The page offers the flagged organization, and the admin's search for the others: it
+    does not list every organization of the directory."""
+    submission = submitted(client, organization_name="Operation Smile, Inc.")
+    smile = Organization.objects.get(slug="operation-smile")
+    page = admin_client.get(reverse("admin:submissions_submission_change", args=[submission.pk]))
+    text = page.content.decode()
+    start = text.index('<select name="merge_into"')
+    select = text[start : text.index("</select>", start)]
+    assert 'class="admin-autocomplete"' in select
+    assert select.count("<option") == 2  # none, and the flagged one, chosen
+    assert f'<option value="{smile.pk}" selected>Operation Smile</option>' in select
+    assert "Leave it empty to keep the organization as submitted." in text
+    assert "admin/js/autocomplete" in text
+    found = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "programs",
+            "model_name": "program",
+            "field_name": "organization",
+            "term": "restore",
+        },
+    ).json()
+    assert [row["text"] for row in found["results"]] == [
+        "Mission: Restore, Inc.",
+        "Operation Restore Hope",
+    ]
+
+
 # --- Change requests -----------------------------------------------------------------------
 
 
