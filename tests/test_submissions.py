@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -251,6 +252,26 @@ def test_the_name_of_a_listed_organization_joins_the_program_to_it(client):
     assert submission.program.organization == organization
     assert not submission.is_new_organization
     assert Organization.objects.filter(name__iexact="operation smile").count() == 1
+
+
+def test_a_name_typed_without_its_accents_finds_the_organization_on_postgresql(client):
+    caritas = Organization.objects.get(slug="mision-caritas-felices")
+    suggested = client.get(SUGGESTIONS, {"q": "mision cari"}).json()["organizations"]
+    submit(client, organization_name="MISION CARITAS FELICES")
+    submission = Submission.objects.get()
+    if connection.vendor == "postgresql":
+        assert suggested == ["Misión Caritas Felices"]
+        assert submission.program.organization == caritas
+        assert not submission.is_new_organization
+    else:
+        # SQLite compares the letters as they are: a new organization, flagged as similar
+        # (accents aside) for staff to merge.
+        assert suggested == []
+        assert submission.is_new_organization
+        assert submission.similar_organization == caritas
+    assert client.get(SUGGESTIONS, {"q": "misión cari"}).json()["organizations"] == [
+        "Misión Caritas Felices"
+    ]
 
 
 def test_a_name_two_listed_organizations_share_makes_a_new_one(client):

@@ -1,9 +1,17 @@
-from django.db import models
-from django.db.models import Case, Exists, OuterRef, When
+from django.db import connection, models
+from django.db.models import Case, Exists, OuterRef, Q, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .base import NaturalKeyManager
+
+
+def name_is(lookup, text):
+    """A condition on an organization's name, as typed by someone who may leave out the
+    accents: "Mision" is "Misión" on PostgreSQL (unaccent, migration 0009). SQLite compares
+    the letters as they are, and ignores the case of ASCII letters only."""
+    field = "name__unaccent" if connection.vendor == "postgresql" else "name"
+    return Q(**{f"{field}__{lookup}": text})
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -14,14 +22,14 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(Exists(Program.objects.published().filter(organization=OuterRef("pk"))))
 
     def named(self, name):
-        """The one organization called `name`, whatever the case, or None: also when several
-        are, as a name typed cannot say which."""
-        found = list(self.filter(name__iexact=name)[:2])
+        """The one organization called `name`, whatever the case (and the accents, on
+        PostgreSQL), or None: also when several are, as a name typed cannot say which."""
+        found = list(self.filter(name_is("iexact", name))[:2])
         return found[0] if len(found) == 1 else None
 
     def suggested_for(self, text, limit=10):
-        """The names of public organizations that contain `text`, whatever the case: those
-        that start with it first.
+        """The names of public organizations that contain `text`, whatever the case (and the
+        accents, on PostgreSQL): those that start with it first.
 
         The names are sorted and cut first, and only the first few times `limit` are then
         asked whether they have a published program: asked of every organization whose name
@@ -29,8 +37,8 @@ class OrganizationQuerySet(models.QuerySet):
         100,000 programs for a name's first letters). An organization with no published
         program is rare (only pending or rejected ones), so the first few times `limit`
         names give `limit` public ones."""
-        starts = Case(When(name__istartswith=text, then=0), default=1)
-        matching = self.filter(name__icontains=text).order_by(starts, "name")
+        starts = Case(When(name_is("istartswith", text), then=0), default=1)
+        matching = self.filter(name_is("icontains", text)).order_by(starts, "name")
         first = matching.values("pk")[: limit * 5]
         return (
             matching.filter(pk__in=first)
