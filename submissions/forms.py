@@ -65,6 +65,12 @@ def html_attributes(attrs):
     )
 
 
+def single_spaced(name):
+    """An organization's name as typed, spaces between its words one each: as the form
+    matches it with the listed names and as it asks for suggestions."""
+    return " ".join(name.split())
+
+
 def text_area(rows=4):
     return forms.Textarea(attrs={"rows": rows})
 
@@ -203,7 +209,7 @@ class SubmissionForm(HoneypotMixin, forms.Form):
     )
 
     def clean_organization_name(self):
-        return " ".join(self.cleaned_data["organization_name"].split())
+        return single_spaced(self.cleaned_data["organization_name"])
 
     def clean(self):
         data = super().clean()
@@ -235,6 +241,9 @@ class SuggestionsForm(forms.Form):
     characters, which PostgreSQL cannot take in a query."""
 
     q = forms.CharField(max_length=200, min_length=2)
+
+    def clean_q(self):
+        return single_spaced(self.cleaned_data["q"])
 
 
 class PlaceForm(forms.Form):

@@ -114,8 +114,7 @@ class OrganizationSuggestionsView(CachedPageMixin, View):
         form = SuggestionsForm(request.GET)
         names = []
         if form.is_valid():
-            text = " ".join(form.cleaned_data["q"].split())
-            names = list(Organization.objects.suggested_for(text))
+            names = list(Organization.objects.suggested_for(form.cleaned_data["q"]))
         return JsonResponse({"organizations": names})
 
 
