@@ -37,12 +37,12 @@ class OrganizationQuerySet(models.QuerySet):
         100,000 programs for a name's first letters). An organization with no published
         program is rare (only pending or rejected ones), so the first few times `limit`
         names give `limit` public ones."""
-        starts = Case(When(name_is("istartswith", text), then=0), default=1)
-        matching = self.filter(name_is("icontains", text)).order_by(starts, "name")
-        first = matching.values("pk")[: limit * 5]
+        order = [Case(When(name_is("istartswith", text), then=0), default=1), "name"]
+        first = self.filter(name_is("icontains", text)).order_by(*order).values("pk")
         return (
-            matching.filter(pk__in=first)
+            self.filter(pk__in=first[: limit * 5])
             .with_published_programs()
+            .order_by(*order)
             .values_list("name", flat=True)
             .distinct()[:limit]
         )
