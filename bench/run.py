@@ -49,6 +49,9 @@ PAGES = [
     # A different country, role and page on every request (bench/varied_filters.lua): the
     # cost of a filtered list nobody asked for recently, which the page cache cannot spare.
     ("list, a new filter each request", "/programs/?country=*&role=*&page=*"),
+    # The unfiltered list from a shared link with a new click id on every request
+    # (bench/click_ids.lua): the page cache serves the stored list, the click id aside.
+    ("list, a shared link, a new click id each request", "/programs/?utm_source=*&fbclid=*"),
     ("program detail", "/programs/nuevo-amanecer/"),
     ("impact", "/impact/"),
     ("missions calendar (.ics)", "/missions/calendar.ics"),
@@ -57,6 +60,12 @@ PAGES = [
     # between runs, and the ratios use the higher of the two (the stricter comparison).
     ("hello (again)", "/bench/hello"),
 ]
+
+# The wrk scripts of the pages with a "*": a new address on every request.
+SCRIPTS = {
+    "/programs/?country=*&role=*&page=*": "varied_filters.lua",
+    "/programs/?utm_source=*&fbclid=*": "click_ids.lua",
+}
 
 
 def log(message):
@@ -214,7 +223,7 @@ def measure(args, page_cache):
                 command = ["wrk", f"-t{args.threads}", f"-c{args.connections}"]
                 command += [f"-d{args.duration}s", "--latency"]
                 if "*" in path:
-                    script = str(ROOT / "bench" / "varied_filters.lua")
+                    script = str(ROOT / "bench" / SCRIPTS[path])
                     command += ["-s", script, base + path.split("?")[0], "--", str(round_number)]
                 else:
                     command.append(base + path)

@@ -33,7 +33,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
@@ -148,6 +148,54 @@ def _cacheable_view(path):
     return bool(view_class and issubclass(view_class, CachedPageMixin) and view_class.page_cache)
 
 
+# Added to links by newsletters, social networks and advertisers, and read by no page. Facebook
+# adds a new `fbclid` to every click: kept in the key, each visit from a shared link would
+# render the page again and store one more copy of it.
+TRACKING_PARAMETERS = frozenset(
+    {
+        "_ga",
+        "_gl",
+        "dclid",
+        "fbclid",
+        "gbraid",
+        "gclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "msclkid",
+        "srsltid",
+        "ttclid",
+        "twclid",
+        "wbraid",
+        "yclid",
+    }
+)
+TRACKING_PREFIXES = ("utm_",)
+
+
+def _tracking(name):
+    name = name.lower()
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def canonical_query(request):
+    """Rewrite the request's query string to its canonical form: tracking parameters dropped,
+    the others in the order of their names (the values of a name in their own order), encoded
+    one way. `?specialty=cleft&country=GT`, `?country=GT&specialty=cleft&utm_source=mail`
+    and `?country=GT&specialty=cl%65ft` are then one stored page. The view sees the rewritten
+    request too, so the page stored under the canonical address is the page rendered for it:
+    its links carry no visitor's click id."""
+    query = request.GET
+    canonical = QueryDict(mutable=True)
+    for name in sorted(name for name in query if not _tracking(name)):
+        canonical.setlist(name, query.getlist(name))
+    encoded = canonical.urlencode()
+    if encoded != request.META.get("QUERY_STRING", ""):
+        canonical._mutable = False
+        request.META["QUERY_STRING"] = encoded
+        request.GET = canonical
+
+
 # Set on every answer from a cacheable view, and never stored with the page.
 STATUS_HEADER = "X-Page-Cache"
 
@@ -214,6 +262,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not (_cacheable_request(request) and _cacheable_view(request.path_info)):
             return self.get_response(request)
+        canonical_query(request)
         # The language LocaleMiddleware will choose (cookie, then Accept-Language).
         language = translation.get_language_from_request(request)
         key = f"{PAGE_PREFIX}{language}:{request.get_full_path()}"

@@ -256,3 +256,48 @@ def test_copies_kept_by_the_process_expire_and_stay_within_their_size():
     assert kept == list(range(12, 20))  # the 8 most recent fit in 800 bytes
     recent.put("too big", (1, b"x" * 200, {}, 1e12))  # over an eighth: not kept at all
     assert recent.get("too big") is None and recent.get("page 19") is not None
+
+
+def test_a_link_with_tracking_parameters_is_served_the_stored_page(client):
+    page = fetch(client, "/programs/?q=cleft&country=GT")
+    # A newsletter's link, then two clicks from a social network (a new click id each).
+    for url in [
+        "/programs/?q=cleft&country=GT&utm_source=newsletter&utm_medium=email",
+        "/programs/?fbclid=IwAR0a&q=cleft&country=GT",
+        "/programs/?q=cleft&fbclid=IwAR1b&country=GT&UTM_Campaign=winter",
+    ]:
+        response = fetch(Client(), url)
+        assert response["X-Page-Cache"] == "hit", url
+        assert response.content == page.content
+
+
+def test_parameters_in_another_order_or_encoding_are_the_same_page(client):
+    page = fetch(client, "/programs/?country=GT&country=PE&specialty=cleft-lip-and-palate")
+    for url in [
+        "/programs/?specialty=cleft-lip-and-palate&country=GT&country=PE",
+        "/programs/?country=GT&specialty=cleft%2Dlip%2Dand%2Dpalate&country=PE",
+    ]:
+        response = fetch(Client(), url)
+        assert response["X-Page-Cache"] == "hit", url
+        assert response.content == page.content
+    # The order of one filter's values is kept: it is the order of the filter's chips.
+    assert fetch(Client(), "/programs/?country=PE&country=GT")["X-Page-Cache"] == "miss"
+
+
+def test_a_page_rendered_for_a_tracked_link_carries_no_tracking_parameter(client):
+    response = fetch(client, "/programs/?utm_source=newsletter&q=cleft&fbclid=IwAR0a")
+    assert response["X-Page-Cache"] == "miss"
+    html = response.content.decode()
+    assert "utm_source" not in html and "fbclid" not in html
+    # The links built from the query (exports, language switcher) keep what the page reads.
+    assert "/export/programs.csv?q=cleft" in html
+    # Stored under the clean address: a visit to it is a hit.
+    assert fetch(Client(), "/programs/?q=cleft")["X-Page-Cache"] == "hit"
+
+
+def test_parameters_a_page_reads_are_never_dropped(client):
+    fetch(client, "/impact/")
+    assert fetch(Client(), "/impact/?metric=patients")["X-Page-Cache"] == "miss"
+    fetch(client, "/missions/")
+    assert fetch(Client(), "/missions/?when=past")["X-Page-Cache"] == "miss"
+    assert fetch(Client(), "/missions/?from=2027-03")["X-Page-Cache"] == "miss"
