@@ -92,6 +92,10 @@ ensure_chromium() {
 # and Java to run the checker. The packages' install scripts are not run: vnu-jar's would
 # download a Java of its own. Where a tool cannot be had, the tests that need it say so.
 ensure_test_tools() {
+    # xgettext, for the test that the catalogues hold every string the code marks.
+    if ! command -v xgettext >/dev/null 2>&1; then
+        apt_install gettext || say "gettext could not be installed: the catalogue test will be skipped"
+    fi
     if ! command -v java >/dev/null 2>&1; then
         apt_install default-jre-headless \
             || say "Java could not be installed: HTML validation tests will be skipped"

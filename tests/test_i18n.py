@@ -5,7 +5,12 @@ descriptions) stays in the language it was written in and is not checked."""
 
 import datetime
 import functools
+import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from html.parser import HTMLParser
 
 import polib
@@ -298,6 +303,45 @@ def test_translations_keep_placeholders_and_markup(language):
 def test_catalogues_have_the_same_strings():
     msgids = [{(e.msgctxt, e.msgid) for e in catalogue(language)} for language in LANGUAGES]
     assert msgids[0] == msgids[1] == msgids[2]
+
+
+# What makemessages reads: the apps' code and the templates.
+SOURCES = ["manage.py", "directory", "programs", "missions", "submissions", "templates"]
+
+
+@functools.cache
+def marked_strings():
+    """{(context, msgid)} of every string the code and templates mark for translation, as
+    `makemessages` extracts them (run on a copy, so the catalogues are left as they are)."""
+    if not shutil.which("xgettext"):
+        pytest.skip("xgettext (Debian's gettext) is not installed: bin/test installs it")
+    copy = tempfile.mkdtemp(prefix="catalogue-")
+    for name in SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, f"{copy}/{name}", ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, copy)
+    os.makedirs(f"{copy}/locale")
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--keep-pot", "-l", "de"],
+        cwd=copy,
+        env={**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "directory.settings"},
+        check=True,
+        capture_output=True,
+    )
+    strings = {(e.msgctxt, e.msgid) for e in polib.pofile(f"{copy}/locale/django.pot") if e.msgid}
+    shutil.rmtree(copy)
+    return strings
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_holds_every_string_the_code_marks(language):
+    """A string marked in the code but missing from a catalogue shows in English; the
+    checks above only read what the catalogue holds. The README says how to update them."""
+    held = {(e.msgctxt, e.msgid) for e in catalogue(language) if not e.obsolete}
+    assert sorted(marked_strings() - held, key=str) == [], "run makemessages (README)"
+    assert sorted(held - marked_strings(), key=str) == [], "no longer in the code"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
