@@ -14,6 +14,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,14 @@ class PendingFirstMixin:
         self.log_change(request, entry, message)
         self.log_change(request, entry.program, message)
 
+    @admin.display(description=_("language"))
+    def language_name(self, entry):
+        """The language the form was sent in, which the e-mails about the entry are in."""
+        try:
+            return translation.get_language_info(entry.language)["name_translated"]
+        except KeyError:  # sent before the language was kept
+            return entry.language or "–"
+
 
 class DuplicateListFilter(admin.SimpleListFilter):
     title = _("possible duplicate")
@@ -140,6 +149,7 @@ class SubmissionAdmin(PendingFirstMixin, admin.ModelAdmin):
         "submitter_email",
         "submitter_relation",
         "submitted_by",
+        "language_name",
         "is_new_organization",
         "similar_organization",
         "similar_program",
@@ -155,7 +165,15 @@ class SubmissionAdmin(PendingFirstMixin, admin.ModelAdmin):
         (None, {"fields": ["reference", "status", "program_link", "submitted_at"]}),
         (
             _("Submitted by"),
-            {"fields": ["submitter_name", "submitter_email", "submitter_relation", "submitted_by"]},
+            {
+                "fields": [
+                    "submitter_name",
+                    "submitter_email",
+                    "submitter_relation",
+                    "submitted_by",
+                    "language_name",
+                ]
+            },
         ),
         (
             _("Only for staff"),
@@ -342,6 +360,7 @@ class ChangeRequestAdmin(PendingFirstMixin, admin.ModelAdmin):
         "message",
         "reporter_name",
         "reporter_email",
+        "language_name",
         "submitted_by",
         "submitted_at",
         "status",

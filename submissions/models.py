@@ -114,6 +114,15 @@ class Submission(models.Model):
         verbose_name=_("submitted by (member)"),
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    # The e-mails about the entry are written in it (services._mail).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The language of the site when the form was sent."),
+    )
 
     # Possible duplicates, found when the submission arrived (see services.find_similar).
     similar_organization = models.ForeignKey(
@@ -262,6 +271,15 @@ class ChangeRequest(models.Model):
         verbose_name=_("submitted by (member)"),
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    # The e-mails about the entry are written in it (services._mail).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The language of the site when the form was sent."),
+    )
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.PENDING, db_index=True

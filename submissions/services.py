@@ -17,9 +17,10 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models import Contact, Organization, Place, Program, StaffingRequirement
 from programs.search import normalize
@@ -62,7 +63,9 @@ def submit_program(form, places, staffing, contacts, user=None):
             languages=data["languages"].strip(),
             trains_local_staff=data["trains_local_staff"],
             status=Program.Status.PENDING,
-            source=_("Submitted to the directory"),
+            # Shown on the program's page to every visitor: the site's language, not the
+            # submitter's.
+            source=_in_site_language(gettext_lazy("Submitted to the directory")),
         )
         program.specialties.set(data["specialties"])
         _add_rows(program, places, staffing, contacts)
@@ -80,6 +83,7 @@ def submit_program(form, places, staffing, contacts, user=None):
             submitter_email=data["submitter_email"],
             submitter_relation=data["submitter_relation"],
             submitted_by=user if user and user.is_authenticated else None,
+            language=translation.get_language() or "",
             similar_organization=find_similar(
                 organization.name, Organization.objects.exclude(pk=organization.pk)
             )
@@ -92,14 +96,17 @@ def submit_program(form, places, staffing, contacts, user=None):
         )
     _mail(
         [submission.submitter_email],
-        _("We received your program (reference %(reference)s)")
-        % {"reference": submission.reference},
+        submission.language,
+        gettext_lazy("We received your program (reference %(reference)s)"),
+        {"reference": submission.reference},
         "submissions/email/received.txt",
         {"submission": submission},
     )
     _mail(
         moderator_emails(),
-        _("New program to review: %(name)s") % {"name": program.name},
+        None,
+        gettext_lazy("New program to review: %(name)s"),
+        {"name": program.name},
         "submissions/email/staff_new.txt",
         {"submission": submission, "entry": submission},
     )
@@ -246,7 +253,9 @@ def approve_submission(submission, by, merge_into=None):
         Program.objects.filter(pk=submission.program_id).refresh_search()
     _mail(
         [submission.submitter_email],
-        _("Your program is published: %(name)s") % {"name": submission.program.name},
+        submission.language,
+        gettext_lazy("Your program is published: %(name)s"),
+        {"name": submission.program.name},
         "submissions/email/approved.txt",
         {"submission": submission},
     )
@@ -262,7 +271,9 @@ def reject_submission(submission, by, reason):
         submission.save()
     _mail(
         [submission.submitter_email],
-        _("About your program submission %(reference)s") % {"reference": submission.reference},
+        submission.language,
+        gettext_lazy("About your program submission %(reference)s"),
+        {"reference": submission.reference},
         "submissions/email/rejected.txt",
         {"submission": submission},
     )
@@ -282,10 +293,13 @@ def request_change(program, form, user=None):
         reporter_name=data["reporter_name"].strip(),
         reporter_email=data["reporter_email"],
         submitted_by=user if user and user.is_authenticated else None,
+        language=translation.get_language() or "",
     )
     _mail(
         moderator_emails(),
-        _("Update suggested for %(name)s") % {"name": program.name},
+        None,
+        gettext_lazy("Update suggested for %(name)s"),
+        {"name": program.name},
         "submissions/email/staff_change.txt",
         {"change": change, "entry": change},
     )
@@ -303,7 +317,9 @@ def apply_change(change, by, note=""):
     if change.reporter_email:
         _mail(
             [change.reporter_email],
-            _("Thank you: %(name)s is updated") % {"name": change.program.name},
+            change.language,
+            gettext_lazy("Thank you: %(name)s is updated"),
+            {"name": change.program.name},
             "submissions/email/change_applied.txt",
             {"change": change},
         )
@@ -349,12 +365,23 @@ def moderator_emails():
     return sorted(set(users) | set(managers))
 
 
-def _mail(recipients, subject, template, context):
+def _in_site_language(text):
+    """`text`, a lazy or marked string, in the site's own language (LANGUAGE_CODE)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
+def _mail(recipients, language, subject, subject_params, template, context):
+    """Send `template` to `recipients` in `language`: the one the submitter used on the site
+    for what concerns their entry (whichever language the moderator reads the admin in), the
+    site's own (None) for staff. `subject` is a lazy message, filled in that language."""
     if not recipients:
         return
-    body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
+    with translation.override(language or settings.LANGUAGE_CODE):
+        body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
+        subject = str(subject) % subject_params
     # A name typed with a line break must not break (or inject into) the mail headers.
-    subject = " ".join(str(subject).split())[:200]
+    subject = " ".join(subject.split())[:200]
     try:
         send_mail(subject, body, None, recipients)
     except Exception:

@@ -4,6 +4,7 @@ and whom they tell, duplicates and merging, change requests, and the admin's his
 import datetime
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
@@ -425,3 +426,61 @@ def test_a_rejected_submission_must_have_a_reason_in_the_database(client):
         Submission.objects.filter(pk=submission.pk).update(status="lost")
     with pytest.raises(IntegrityError), transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(status="approved", reviewed_at=None)
+
+
+# --- The language of the e-mails ------------------------------------------------------------
+
+
+def in_spanish(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    return client
+
+
+def test_the_submitter_hears_in_the_language_they_wrote_in_and_staff_in_the_sites(
+    client, admin_client, admin_user, mailoutbox
+):
+    submission = submitted(in_spanish(client))
+    assert submission.language == "es"
+    received, staff = mailoutbox
+    assert received.to == ["ana@example.org"]
+    assert received.subject == f"Hemos recibido su programa (referencia {submission.reference})"
+    assert staff.subject == "New program to review: Cleft surgery in Cusco"
+    # Shown to every visitor once published: in the site's language.
+    assert submission.program.source == "Submitted to the directory"
+    # The moderator, in English, sees the language and approves: the answer is in Spanish.
+    page = admin_client.get(reverse("admin:submissions_submission_change", args=[submission.pk]))
+    assert "Spanish" in page.content.decode()
+    mailoutbox.clear()
+    admin_client.post(approve_url(submission))
+    [approved] = mailoutbox
+    assert approved.subject == "Su programa se ha publicado: Cleft surgery in Cusco"
+    assert "Cleft surgery in Cusco" in approved.body
+
+
+def test_a_rejection_is_in_the_submitters_language(client, admin_client, mailoutbox):
+    submission = submitted(in_spanish(client))
+    mailoutbox.clear()
+    admin_client.post(reject_url(submission), {"reason": "No surgical component."})
+    [rejected] = mailoutbox
+    assert rejected.subject == f"Sobre su propuesta de programa {submission.reference}"
+    assert "No surgical component." in rejected.body
+
+
+def test_an_applied_suggestion_thanks_the_reporter_in_their_language(
+    client, admin_client, mailoutbox
+):
+    from tests.public_forms import SUGGEST_SLUG, suggest_post
+
+    response = in_spanish(client).post(
+        f"/programs/{SUGGEST_SLUG}/suggest/", suggest_post(min_commitment="Three weeks")
+    )
+    assert response.status_code == 302
+    change = ChangeRequest.objects.get()
+    assert change.language == "es"
+    assert mailoutbox[-1].subject.startswith("Update suggested for ")
+    page = admin_client.get(reverse("admin:submissions_changerequest_change", args=[change.pk]))
+    assert "Spanish" in page.content.decode()
+    mailoutbox.clear()
+    admin_client.post(reverse("admin:submissions_changerequest_apply", args=[change.pk]))
+    [thanks] = mailoutbox
+    assert thanks.subject == f"Gracias: {change.program.name} está actualizado"
