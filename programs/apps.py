@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,7 +17,7 @@ class ProgramsConfig(AppConfig):
         m2m_changed.connect(pagecache.on_m2m_change, dispatch_uid="pagecache-m2m")
 
         from . import signals
-        from .models import Place, Program, StaffingRequirement
+        from .models import Place, Program, Specialty, StaffingRequirement
 
         for model in (Place, StaffingRequirement):
             post_save.connect(signals.refresh_program, sender=model, dispatch_uid=f"search-{model}")
@@ -28,4 +28,10 @@ class ProgramsConfig(AppConfig):
             signals.refresh_specialty_links,
             sender=Program.specialties.through,
             dispatch_uid="search-specialties",
+        )
+        pre_delete.connect(
+            signals.before_specialty_delete, sender=Specialty, dispatch_uid="search-specialty-del"
+        )
+        post_delete.connect(
+            signals.after_specialty_delete, sender=Specialty, dispatch_uid="search-specialty-gone"
         )

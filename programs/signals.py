@@ -39,9 +39,42 @@ def refresh_specialty_links(sender, instance, action, reverse, pk_set, **kwargs)
     """After program.specialties (or specialty.programs) changes."""
     from .models import Program
 
-    if action not in ("post_add", "post_remove", "post_clear") or not _refreshing():
+    if not _refreshing():
+        return
+    if reverse and action == "pre_clear":
+        # specialty.programs.clear() names no program afterwards: note them before.
+        _remember_programs(instance)
+    if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
         Program.objects.filter(pk=instance.pk).refresh_search()
+    elif action == "post_clear":
+        _refresh_remembered(instance)
     elif pk_set:
         Program.objects.filter(pk__in=pk_set).refresh_search()
+
+
+def _remember_programs(specialty):
+    specialty._programs_to_refresh = list(specialty.programs.values_list("pk", flat=True))
+
+
+def _refresh_remembered(specialty):
+    from .models import Program
+
+    pks = getattr(specialty, "_programs_to_refresh", None)
+    if pks:
+        Program.objects.filter(pk__in=pks).refresh_search()
+
+
+# A Specialty's links to programs are deleted with it without a signal: its programs are
+# noted before and refreshed after, so that their search fields and filter tokens lose it.
+
+
+def before_specialty_delete(sender, instance, **kwargs):
+    if _refreshing():
+        _remember_programs(instance)
+
+
+def after_specialty_delete(sender, instance, **kwargs):
+    if _refreshing():
+        _refresh_remembered(instance)

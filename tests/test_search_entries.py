@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import QueryDict
 
 from programs.filters import ProgramFilter
-from programs.models import Frequency, Program, SearchEntry
+from programs.models import Frequency, Program, SearchEntry, Specialty
 from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +161,23 @@ def test_a_short_start_of_many_words_finds_them_all(client):
     assert response.context["result_count"] == count
     response = client.get("/programs/", {"q": "zqa0"})
     assert [p.name for p in response.context["programs"]] == ["Camp zqa0"]
+
+
+def test_a_specialty_taken_from_its_programs_or_deleted_leaves_their_search(client):
+    specialty = Specialty.objects.create(name="Quokka surgery", slug="quokka-surgery")
+    program = ProgramFactory(name="Island outreach")
+    program.specialties.add(specialty)
+    assert found(client, "quokka") == [program.slug]
+
+    # From the specialty's side, as a data migration or the shell would.
+    specialty.programs.clear()
+    assert found(client, "quokka") == []
+    entries_mirror_the_published_programs()
+
+    program.specialties.add(specialty)
+    assert found(client, "quokka") == [program.slug]
+    specialty.delete()
+    assert found(client, "quokka") == []
+    program.refresh_from_db()
+    assert "quokka" not in program.search_filters
+    entries_mirror_the_published_programs()
