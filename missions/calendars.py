@@ -16,7 +16,9 @@ package, as a calendar program would.
 
 import datetime
 
+from django.db.models import F
 from django.http.request import split_domain_port
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import Mission
@@ -46,9 +48,15 @@ MISSION_FIELDS = [
     "date_precision",
     "status",
     "updated_at",
-    "program__name",
-    "program__organization__name",
 ]
+# And, annotated on each mission instead of loading its program and organization as models
+# (which cost more than writing the event): the names the event gives.
+MISSION_NAMES = {
+    "program_name": F("program__name"),
+    "organization_name": F("program__organization__name"),
+}
+# Stands for a mission's slug in its URL, reversed once for the whole feed.
+SLUG = "mission-slug"
 
 # RFC 5545 3.1: lines longer than this many octets are folded. A folded part ends before the
 # octet that would reach it, and never inside a UTF-8 character or after a backslash or a
@@ -111,7 +119,7 @@ class Wording:
         self.month_only = _("The exact days are not known yet.")
 
     def description(self, mission, url):
-        program, organization = mission.program.name, mission.program.organization.name
+        program, organization = mission.program_name, mission.organization_name
         lines = [
             program if program == organization else f"{program} ({organization})",
             self.status % {"status": self.statuses[mission.status]},
@@ -128,8 +136,11 @@ class Wording:
 def build_calendar(missions, *, name, request):
     """The iCalendar text (bytes, CRLF line endings, folded lines) of `missions`."""
     domain, _port = split_domain_port(request.get_host())
-    # Every URL of the feed begins so: reversed and made absolute once, not per event.
-    site = request.build_absolute_uri("/")[:-1]
+    # Every URL of the feed begins so: reversed and made absolute once, not per event
+    # (reversing each mission's took a fifth of the feed's time).
+    before, after = request.build_absolute_uri(
+        reverse("missions:detail", kwargs={"slug": SLUG})
+    ).split(SLUG)
     wording = Wording()
     lines = [
         "BEGIN:VCALENDAR",
@@ -146,11 +157,11 @@ def build_calendar(missions, *, name, request):
     for mission in missions:
         if mission.start_on is None:
             continue
-        url = site + mission.get_absolute_url()
+        url = f"{before}{mission.slug}{after}"
         stamp = utc_value(mission.updated_at)
         lines += [
             "BEGIN:VEVENT",
-            f"SUMMARY:{text(f'{mission.title} ({mission.program.name})')}",
+            f"SUMMARY:{text(f'{mission.title} ({mission.program_name})')}",
             f"DTSTART;VALUE=DATE:{date_value(mission.start_on)}",
             f"DTEND;VALUE=DATE:{date_value(mission.calendar_end)}",
             f"DTSTAMP:{stamp}",

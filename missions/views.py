@@ -127,9 +127,9 @@ class MissionCalendarView(CachedPageMixin, View):
         missions = (
             self.get_missions()
             .filter(end_on__gte=since)
-            .select_related("program__organization")
             # What an event says, and no more: a feed can hold thousands of missions.
             .only(*calendars.MISSION_FIELDS)
+            .annotate(**calendars.MISSION_NAMES)
             .order_by("start_on", "pk")
         )
         body = calendars.build_calendar(missions, name=self.get_name(), request=request)
