@@ -13,6 +13,7 @@ from .models import (
     StaffingRequirement,
 )
 from .regions import REGIONS, REGIONS_BY_SLUG
+from .search import query_words
 
 
 class ContactInline(admin.TabularInline):
@@ -106,13 +107,30 @@ class ProgramAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_select_related = ["organization"]
+    # Searched as the public list searches (get_search_results); listed for Django to show
+    # the search box and to allow the program autocomplete of other pages.
     search_fields = ["name", "organization__name", "description", "needs_text", "location_text"]
+    search_help_text = _(
+        "Words of the name, organization, specialties, places or texts: the start of each "
+        "word is enough, accents and small typos do not matter."
+    )
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organization"]
     filter_horizontal = ["specialties"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [PlaceInline, StaffingRequirementInline, ContactInline]
     actions = ["mark_verified_today"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The site's own search (programs.search), over every status: each word the start
+        of a word of the program's name, organization, specialties, places or texts, accents
+        aside; on PostgreSQL from the programs' search index. Django's own, `icontains` on
+        five columns, read every program's text: 0.4 s a search at 100,000 programs."""
+        if not search_term.strip():
+            return queryset, False
+        if not query_words(search_term):
+            return queryset.none(), False  # punctuation only: nothing to look for
+        return queryset.search(search_term), False
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -124,3 +124,34 @@ def test_programs_can_be_narrowed_to_those_added_lately(admin_client):
     assert new in shown and old not in shown
     week = timezone.now() - timedelta(days=7)
     assert shown == set(Program.objects.filter(created_at__gte=week))
+
+
+def admin_search(admin_client, term):
+    response = admin_client.get(reverse("admin:programs_program_changelist"), {"q": term})
+    assert response.status_code == 200
+    return {program.pk for program in response.context["cl"].result_list}
+
+
+def test_the_program_search_is_the_sites_own_over_every_status(admin_client):
+    pending = ProgramFactory(
+        name="Reconstrucción infantil",
+        organization__name="Fundación Manos Abiertas",
+        places=[("AR", "Córdoba")],
+        pending=True,
+    )
+    # Without accents, from the start of words, by organization and by place.
+    for term in ["reconstruccion", "fundac manos", "CORDOBA infantil", "Argentina"]:
+        assert pending.pk in admin_search(admin_client, term), term
+    assert pending.pk not in admin_search(admin_client, "smile")
+    assert admin_search(admin_client, "!!!") == set()
+    # The programs' autocomplete of other pages (a contact's program) searches the same way.
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "programs",
+            "model_name": "contact",
+            "field_name": "program",
+            "term": "fundac",
+        },
+    )
+    assert str(pending) in [result["text"] for result in response.json()["results"]]
