@@ -70,6 +70,19 @@ class ReviewQuerySet(models.QuerySet):
         return self.exclude(status=SubmissionStatus.PENDING)
 
 
+def language_field():
+    """The language of the site when a public form was sent: the e-mails about the entry are
+    written in it (services._mail)."""
+    return models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The language of the site when the form was sent."),
+    )
+
+
 class Submission(models.Model):
     """A program proposed by the public, waiting for or after a staff decision."""
 
@@ -114,15 +127,7 @@ class Submission(models.Model):
         verbose_name=_("submitted by (member)"),
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
-    # The e-mails about the entry are written in it (services._mail).
-    language = models.CharField(
-        _("language"),
-        max_length=10,
-        blank=True,
-        default="",
-        editable=False,
-        help_text=_("The language of the site when the form was sent."),
-    )
+    language = language_field()
 
     # Possible duplicates, found when the submission arrived (see services.find_similar).
     similar_organization = models.ForeignKey(
@@ -271,15 +276,7 @@ class ChangeRequest(models.Model):
         verbose_name=_("submitted by (member)"),
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
-    # The e-mails about the entry are written in it (services._mail).
-    language = models.CharField(
-        _("language"),
-        max_length=10,
-        blank=True,
-        default="",
-        editable=False,
-        help_text=_("The language of the site when the form was sent."),
-    )
+    language = language_field()
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.PENDING, db_index=True
