@@ -191,9 +191,8 @@ def canonical_query(request):
         canonical.setlist(name, query.getlist(name))
     encoded = canonical.urlencode()
     if encoded != request.META.get("QUERY_STRING", ""):
-        canonical._mutable = False
         request.META["QUERY_STRING"] = encoded
-        request.GET = canonical
+        request.GET = QueryDict(encoded)  # read-only, as Django gives it
 
 
 # Set on every answer from a cacheable view, and never stored with the page.
