@@ -15,11 +15,12 @@ def paused():
     """No refresh inside the block: for loaddata, which saves rows raw but sets each program's
     specialties through the ORM before its places are in. The caller restores the search
     fields from the data itself, or refreshes once at the end."""
+    was_paused = getattr(_paused, "active", False)
     _paused.active = True
     try:
         yield
     finally:
-        _paused.active = False
+        _paused.active = was_paused
 
 
 def _refreshing():

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
+from programs import signals
 from programs.models import (
     Contact,
     Organization,
@@ -52,6 +53,13 @@ class ProgramFactory(DjangoModelFactory):
     status = Program.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
     frequency = Program.Frequency.YEAR_ROUND
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        # Each place, staffing row and specialty added below would refresh the program's
+        # search fields through its signal; the last step refreshes them once instead.
+        with signals.paused():
+            return super()._generate(strategy, params)
 
     @factory.post_generation
     def places(self, create, extracted, **kwargs):
