@@ -52,7 +52,7 @@ class CountryListFilter(admin.SimpleListFilter):
     parameter_name = "country"
 
     def lookups(self, request, model_admin):
-        codes = Place.objects.values_list("country", flat=True).distinct().order_by("country")
+        codes = Place.objects.country_codes()
         return [(code, countries.name(code)) for code in codes]
 
     def queryset(self, request, queryset):

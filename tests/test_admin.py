@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programs.models import Organization, Program, Specialty
+from programs.models import Organization, Place, Program, Specialty
 
 from .factories import OrganizationFactory, ProgramFactory
 
@@ -155,3 +155,13 @@ def test_the_program_search_is_the_sites_own_over_every_status(admin_client):
         },
     )
     assert str(pending) in [result["text"] for result in response.json()["results"]]
+
+
+def test_the_country_filter_offers_the_country_of_every_place(admin_client):
+    ProgramFactory(pending=True, places=["IS", ("IS", "Akureyri")])
+    response = admin_client.get(reverse("admin:programs_program_changelist"))
+    [country_filter] = [f for f in response.context["cl"].filter_specs if f.title == "country"]
+    offered = [code for code, _name in country_filter.lookup_choices]
+    codes = Place.objects.values_list("country", flat=True).distinct().order_by("country")
+    assert offered == list(codes)
+    assert "IS" in offered and len(offered) == len(set(offered)) > 20

@@ -1,11 +1,33 @@
 """What belongs to a program: its places, contacts and staffing requirements."""
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .choices import Period, Role
+
+
+class PlaceManager(models.Manager):
+    def country_codes(self):
+        """The codes of the countries of every place, of any program, in code order.
+
+        Read as a loose index scan: from each code, the next one up in `place_country_idx`,
+        one probe a country. SELECT DISTINCT read every place (36 ms at 100,000 programs,
+        on each page of the admin's program list, for its country filter)."""
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        sql = f"""
+            WITH RECURSIVE codes(country) AS (
+                SELECT min(country) FROM {table}
+                UNION ALL
+                SELECT (SELECT min(country) FROM {table} WHERE country > codes.country)
+                FROM codes WHERE codes.country IS NOT NULL
+            )
+            SELECT country FROM codes WHERE country IS NOT NULL
+        """  # noqa: S608 - the table's own name
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return [code for (code,) in cursor.fetchall()]
 
 
 class Place(models.Model):
@@ -23,6 +45,8 @@ class Place(models.Model):
         help_text=_('For example "Lima", "Guanajuato" or "remote Greek islands".'),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = PlaceManager()
 
     class Meta:
         ordering = ["position", "id"]
