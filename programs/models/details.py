@@ -1,6 +1,6 @@
 """What belongs to a program: its places, contacts and staffing requirements."""
 
-from django.db import connection, models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -15,6 +15,7 @@ class PlaceManager(models.Manager):
         Read as a loose index scan: from each code, the next one up in `place_country_idx`,
         one probe a country. SELECT DISTINCT read every place (36 ms at 100,000 programs,
         on each page of the admin's program list, for its country filter)."""
+        connection = connections[self.db]
         table = connection.ops.quote_name(self.model._meta.db_table)
         sql = f"""
             WITH RECURSIVE codes(country) AS (
