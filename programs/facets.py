@@ -40,7 +40,14 @@ from django.utils.functional import cached_property
 from .filters import taxonomy
 from .models import FilterCount, Frequency, Place, Program, Role, Specialty, StaffingRequirement
 from .regions import REGIONS
-from .search import TAKES_TRAINEES, TOKEN_PREFIXES, filter_query, token, wanted_tokens
+from .search import (
+    TAKES_TRAINEES,
+    TOKEN_PREFIXES,
+    filter_query,
+    is_postgresql,
+    token,
+    wanted_tokens,
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,7 @@ class DirectorySummary:
     published programs when first asked for."""
 
     def __init__(self):
-        self.kept = DirectoryCounts() if connection.vendor == "postgresql" else None
+        self.kept = DirectoryCounts() if is_postgresql() else None
 
     @cached_property
     def countries(self):

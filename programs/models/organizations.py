@@ -1,8 +1,9 @@
-from django.db import connection, models
+from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..search import is_postgresql
 from .base import NaturalKeyManager
 
 
@@ -10,7 +11,7 @@ def name_is(lookup, text):
     """A condition on an organization's name, as typed by someone who may leave out the
     accents: "Mision" is "Misión" on PostgreSQL (unaccent, migration 0009). SQLite compares
     the letters as they are, and ignores the case of ASCII letters only."""
-    field = "name__unaccent" if connection.vendor == "postgresql" else "name"
+    field = "name__unaccent" if is_postgresql() else "name"
     return Q(**{f"{field}__{lookup}": text})
 
 
