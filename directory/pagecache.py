@@ -185,6 +185,8 @@ def canonical_query(request):
     and `?country=GT&specialty=cl%65ft` are then one stored page. The view sees the rewritten
     request too, so the page stored under the canonical address is the page rendered for it:
     its links carry no visitor's click id."""
+    if not request.META.get("QUERY_STRING"):
+        return  # most requests: nothing to rewrite, no QueryDict to build
     query = request.GET
     canonical = QueryDict(mutable=True)
     for name in sorted(name for name in query if not _tracking(name)):
