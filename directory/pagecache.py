@@ -137,62 +137,38 @@ def _cacheable_response(request, response):
 
 
 @functools.lru_cache(maxsize=4096)
-def _cacheable_view(path):
-    """Whether the URL leads to a view that stores its pages. Resolving costs less than a
-    round trip to the cache, which other pages (forms, the admin) need not make; the URLs
-    do not change while the process runs, so the answer is kept per path."""
+def _cached_view(path):
+    """The view class the URL leads to when it stores its pages, else None. Resolving costs
+    less than a round trip to the cache, which other pages (forms, the admin) need not make;
+    the URLs do not change while the process runs, so the answer is kept per path."""
     try:
         view_class = getattr(resolve(path).func, "view_class", None)
     except Resolver404:
-        return False
-    return bool(view_class and issubclass(view_class, CachedPageMixin) and view_class.page_cache)
+        return None
+    if view_class and issubclass(view_class, CachedPageMixin) and view_class.page_cache:
+        return view_class
+    return None
 
 
-# Added to links by newsletters, social networks and advertisers, and read by no page. Facebook
-# adds a new `fbclid` to every click: kept in the key, each visit from a shared link would
-# render the page again and store one more copy of it.
-TRACKING_PARAMETERS = frozenset(
-    {
-        "_ga",
-        "_gl",
-        "dclid",
-        "fbclid",
-        "gbraid",
-        "gclid",
-        "igshid",
-        "mc_cid",
-        "mc_eid",
-        "msclkid",
-        "srsltid",
-        "ttclid",
-        "twclid",
-        "wbraid",
-        "yclid",
-    }
-)
-TRACKING_PREFIXES = ("utm_",)
+def canonical_query(request, names):
+    """Rewrite the request's query string to its canonical form: only the parameters the
+    page reads (`names`), in the order of their names (the values of a name in their own
+    order), encoded one way.
 
-
-def _tracking(name):
-    name = name.lower()
-    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
-
-
-def canonical_query(request):
-    """Rewrite the request's query string to its canonical form: tracking parameters dropped,
-    the others in the order of their names (the values of a name in their own order), encoded
-    one way. `?specialty=cleft&country=GT`, `?country=GT&specialty=cleft&utm_source=mail`
-    and `?country=GT&specialty=cl%65ft` are then one stored page. The view sees the rewritten
-    request too, so the page stored under the canonical address is the page rendered for it:
-    its links carry no visitor's click id."""
+    Links get parameters no page reads: newsletters and social networks add `utm_source`,
+    `fbclid` (a new one on every click)... and anybody can add `?x=1`. Kept in the key, each
+    would render the page again and store one more copy of it. `?specialty=cleft&country=GT`,
+    `?country=GT&specialty=cleft&fbclid=IwAR0a` and `?country=GT&specialty=cl%65ft` are one
+    stored page. The view sees the rewritten request too, so the page stored under the
+    canonical address is the page rendered for it: its links carry no visitor's click id."""
     if not request.META.get("QUERY_STRING"):
         return  # most requests: nothing to rewrite, no QueryDict to build
     query = request.GET
     canonical = QueryDict(mutable=True)
-    for name in sorted(name for name in query if not _tracking(name)):
+    for name in sorted(name for name in query if name in names):
         canonical.setlist(name, query.getlist(name))
     encoded = canonical.urlencode()
-    if encoded != request.META.get("QUERY_STRING", ""):
+    if encoded != request.META["QUERY_STRING"]:
         request.META["QUERY_STRING"] = encoded
         request.GET = QueryDict(encoded)  # read-only, as Django gives it
 
@@ -261,9 +237,10 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not (_cacheable_request(request) and _cacheable_view(request.path_info)):
+        view_class = _cacheable_request(request) and _cached_view(request.path_info)
+        if not view_class:
             return self.get_response(request)
-        canonical_query(request)
+        canonical_query(request, view_class.query_parameters)
         # The language LocaleMiddleware will choose (cookie, then Accept-Language).
         language = translation.get_language_from_request(request)
         key = f"{PAGE_PREFIX}{language}:{request.get_full_path()}"
@@ -312,6 +289,10 @@ class CachedPageMixin:
 
     page_cache_timeout = 600  # a safety net; the version is what keeps pages fresh
     page_cache = True
+    # The query parameters the page reads (its filters, its page number...). The others are
+    # dropped from the request before the page is looked up, rendered or stored: a page that
+    # starts reading a parameter must name it here.
+    query_parameters = frozenset()
 
     def dispatch(self, request, *args, **kwargs):
         if self.page_cache:

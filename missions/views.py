@@ -41,6 +41,7 @@ class MissionListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
     # The page's missions are sorted and cut on their ids, then loaded with their programs:
     # joined first, every published program's wide row was read to show 25 missions.
     paginator_class = NarrowPagePaginator
+    query_parameters = frozenset([*MissionFilter.base_filters, "page"])
 
     def get_queryset(self):
         self.filterset = MissionFilter(
@@ -208,6 +209,7 @@ def short_display(total, lower):
 
 class ImpactView(CachedPageMixin, TemplateView):
     template_name = "missions/impact.html"
+    query_parameters = frozenset(ImpactForm.base_fields)
 
     def get_context_data(self, **kwargs):
         form = ImpactForm(self.request.GET)

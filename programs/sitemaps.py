@@ -86,5 +86,7 @@ class SitemapIndexView(CachedPageMixin, View):
 
 
 class SitemapView(CachedPageMixin, View):
+    query_parameters = frozenset({"p"})  # a section's page, past 50,000 addresses
+
     def get(self, request, section):
         return sitemap_views.sitemap(request, SITEMAPS, section=section)

@@ -123,6 +123,8 @@ class ProgramListView(ForgivingPaginationMixin, CachedPageMixin, ListView):
     # Whether scope() applies to a search's SearchEntry rows as well as to programs: the
     # filter tokens (country, specialty) do, an organization does not.
     ranks_entries = True
+    # "countries=all" shows every country among the filters, not only the commonest.
+    query_parameters = frozenset([*ProgramFilter.base_filters, "page", "countries"])
 
     def scope(self, queryset):
         """The view's own part of the directory (all of it here)."""

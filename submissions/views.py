@@ -110,6 +110,8 @@ class OrganizationSuggestionsView(CachedPageMixin, View):
     the suggestions site.js shows under the submission form's organization field. Public
     already: every organization with a published program has its page."""
 
+    query_parameters = frozenset(SuggestionsForm.base_fields)
+
     def get(self, request, *args, **kwargs):
         form = SuggestionsForm(request.GET)
         names = []

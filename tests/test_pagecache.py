@@ -8,9 +8,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from directory import pagecache
+from missions.filters import MissionFilter
+from missions.views import ImpactForm
+from programs.filters import ProgramFilter
 from programs.models import Organization, Place, Program, Specialty
 from submissions import services
 from submissions.models import ChangeRequest
@@ -295,9 +298,49 @@ def test_a_page_rendered_for_a_tracked_link_carries_no_tracking_parameter(client
     assert fetch(Client(), "/programs/?q=cleft")["X-Page-Cache"] == "hit"
 
 
+def test_parameters_no_page_reads_are_served_the_stored_page(client):
+    # Anybody can add a parameter to a link; each new one rendered and stored one more copy.
+    for page, padded in [
+        ("/", "/?x=1"),
+        ("/programs/nuevo-amanecer/", "/programs/nuevo-amanecer/?ref=twitter&x=%00"),
+        ("/programs/?q=cleft", "/programs/?q=cleft&view=grid&page_size=500"),
+        ("/missions/?when=past", "/missions/?when=past&q=cleft"),
+        ("/impact/?metric=patients", "/impact/?a=1&metric=patients"),
+    ]:
+        stored = fetch(client, page)
+        response = fetch(Client(), padded)
+        assert response["X-Page-Cache"] == "hit", padded
+        assert response.content == stored.content
+    # Nor are they carried into the page's own links.
+    html = fetch(Client(), "/programs/?q=lip&unknown=zz").content.decode()
+    assert "unknown" not in html and "q=lip" in html
+
+
+@pytest.mark.parametrize(
+    "view",
+    ["programs:list", "programs:country", "missions:list", "missions:impact"],
+)
+def test_every_field_of_a_page_form_is_a_parameter_it_keeps(view):
+    kwargs = {"code": "pe"} if view == "programs:country" else {}
+    view_class = resolve(reverse(view, kwargs=kwargs)).func.view_class
+    form = {
+        "programs:list": lambda: ProgramFilter().form,
+        "programs:country": lambda: ProgramFilter().form,
+        "missions:list": lambda: MissionFilter().form,
+        "missions:impact": ImpactForm,
+    }[view]()
+    assert set(form.fields) <= view_class.query_parameters
+
+
 def test_parameters_a_page_reads_are_never_dropped(client):
     fetch(client, "/impact/")
     assert fetch(Client(), "/impact/?metric=patients")["X-Page-Cache"] == "miss"
     fetch(client, "/missions/")
     assert fetch(Client(), "/missions/?when=past")["X-Page-Cache"] == "miss"
     assert fetch(Client(), "/missions/?from=2027-03")["X-Page-Cache"] == "miss"
+    fetch(client, "/programs/")
+    assert fetch(Client(), "/programs/?page=2")["X-Page-Cache"] == "miss"
+    assert fetch(Client(), "/programs/?countries=all")["X-Page-Cache"] == "miss"
+    fetch(client, "/sitemap-programs.xml")
+    # The sitemap reads its page: there is no second page of these few programs.
+    assert Client().get("/sitemap-programs.xml?p=2").status_code == 404
