@@ -222,7 +222,10 @@ class ImpactView(CachedPageMixin, TemplateView):
             for error in errors
         ]
         figures = ImpactFigure.objects.all()
-        listed = figures.published().order_by("position", "pk")
+        # A page, not a data dump: the first figures, and how many there are in all.
+        shown, figures_total = (
+            figures.published().order_by("position", "pk").first_with_total(FIGURES_SHOWN)
+        )
         sums = figures.sums()
         totals = sums.totals()
         total, lower = totals.get(metric, (0, False))
@@ -237,15 +240,8 @@ class ImpactView(CachedPageMixin, TemplateView):
                 (m, m.label, figure_display(*totals[m])) for m in Metric.additive() if m in totals
             ],
             charts=self.breakdown_charts(sums, metric, figure_display(total, lower)),
-            # A page, not a data dump: the first figures, and how many there are in all.
-            # Cut on the figures' ids first: the rows of their programs and missions are
-            # joined for the twenty shown, not for every figure before sorting.
-            figures=list(
-                figures.filter(pk__in=listed.values("pk")[:FIGURES_SHOWN])
-                .for_listing()
-                .order_by("position", "pk")
-            ),
-            figures_total=listed.count(),
+            figures=shown,
+            figures_total=figures_total,
             directory={
                 **published.totals(),
                 "countries": len(country_counts),

@@ -292,6 +292,26 @@ def test_country_of_a_hidden_program_is_not_on_the_map(client):
     assert "IS" not in {code for _h, _l, code in map_links(client.get("/impact/").content.decode())}
 
 
+def test_the_table_lists_the_first_figures_in_order_and_says_how_many_there_are(client):
+    programs = [ProgramFactory(places=["PE"]) for _ in range(3)]
+    hidden = ProgramFactory(places=["PE"], pending=True)
+    for n in range(24):
+        # Values 1..24 at positions 24..1: the table lists 24 down to 5.
+        ImpactFigureFactory(program=programs[n % 3], value=n + 1, position=24 - n)
+    ImpactFigureFactory(program=hidden, value=999, position=0)
+    html = client.get("/impact/").content.decode()
+    assert "The first 20 of 24 figures" in html
+    table = html.split('class="table figures"')[1].split("</table>")[0]
+    assert re.findall(r"<strong>(\d+)</strong>", table) == [str(v) for v in range(24, 4, -1)]
+
+
+def test_the_table_says_when_there_are_no_figures(client):
+    ProgramFactory(places=["PE"])
+    html = client.get("/impact/").content.decode()
+    assert "The first" not in html
+    assert "No figures yet." in html.split('class="table figures"')[1]
+
+
 # --- Query counts -------------------------------------------------------------------------
 
 
