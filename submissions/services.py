@@ -346,6 +346,31 @@ def _locked(model, entry):
 # --- E-mail -------------------------------------------------------------------------------
 
 
+# --- Listings to verify again --------------------------------------------------------------
+
+
+def ask_to_verify(organization, programs, addresses):
+    """Ask `addresses`, the contacts of `organization`'s stale `programs`, to confirm or
+    correct them. Written in the language its latest submission was sent in, the
+    organization's own word on the site (a suggestion may come from anybody), else in the
+    site's. True when the mail went out."""
+    language = (
+        Submission.objects.filter(program__in=programs)
+        .exclude(language="")
+        .order_by("-submitted_at")
+        .values_list("language", flat=True)
+        .first()
+    )
+    return _mail(
+        addresses,
+        language,
+        gettext_lazy("Please check your listing in the Humanitarian Surgery Directory: %(name)s"),
+        {"name": organization.name},
+        "submissions/email/stale.txt",
+        {"organization": organization, "programs": programs},
+    )
+
+
 def moderator_emails():
     """Who hears of new entries: active staff allowed to moderate, and settings.MANAGERS."""
     permission = Permission.objects.get(codename="moderate", content_type__app_label="submissions")
@@ -374,9 +399,10 @@ def _in_site_language(text):
 def _mail(recipients, language, subject, subject_params, template, context):
     """Send `template` to `recipients` in `language`: the one the submitter used on the site
     for what concerns their entry (whichever language the moderator reads the admin in), the
-    site's own (None) for staff. `subject` is a lazy message, filled in that language."""
+    site's own (None) for staff. `subject` is a lazy message, filled in that language.
+    True when the mail went out."""
     if not recipients:
-        return
+        return False
     with translation.override(language or settings.LANGUAGE_CODE):
         body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
         subject = str(subject) % subject_params
@@ -387,3 +413,5 @@ def _mail(recipients, language, subject, subject_params, template, context):
     except Exception:
         # The entry is saved and staff see it in the queue; the failure is logged for them.
         log.exception("Could not send %r to %s", subject, recipients)
+        return False
+    return True

@@ -2,18 +2,20 @@
 and whom they tell, duplicates and merging, change requests, and the admin's history."""
 
 import datetime
+import io
 
 import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from programs.models import Organization, Program
 from submissions.models import ChangeRequest, Submission
-from tests.factories import submission_post
+from tests.factories import ProgramFactory, submission_post
 
 pytestmark = pytest.mark.django_db
 
@@ -484,3 +486,34 @@ def test_an_applied_suggestion_thanks_the_reporter_in_their_language(
     admin_client.post(reverse("admin:submissions_changerequest_apply", args=[change.pk]))
     [thanks] = mailoutbox
     assert thanks.subject == f"Gracias: {change.program.name} está actualizado"
+
+
+def test_a_listing_to_verify_is_asked_about_in_the_language_it_was_submitted_in(
+    client, admin_client, mailoutbox
+):
+    from programs.models import Contact
+
+    submission = submitted(in_spanish(client))
+    admin_client.post(approve_url(submission))
+    Program.objects.filter(pk=submission.program.pk).update(
+        last_verified_on=datetime.date(2025, 3, 14)
+    )
+    # Another organization's listing, never submitted through the site: the site's language.
+    seeded = ProgramFactory(
+        name="Old listing", organization__name="Old Org", last_verified_on=datetime.date(2025, 1, 2)
+    )
+    Contact.objects.create(program=seeded, name="Someone", email="someone@old.example")
+    mailoutbox.clear()
+    call_command("stale_listings", "--email", stdout=io.StringIO())
+    spanish, english = sorted(mailoutbox, key=lambda mail: mail.to)
+    assert spanish.to == ["rosa@andes.example.org"]
+    assert spanish.subject == (
+        "Por favor, revise su ficha en el Directorio de Cirugía Humanitaria: Andes Cleft Team"
+    )
+    assert "verificado por última vez el 14 de marzo de 2025" in spanish.body
+    assert "Para corregirlo o decirnos que ha terminado:" in spanish.body
+    assert english.to == ["someone@old.example"]
+    assert english.subject == (
+        "Please check your listing in the Humanitarian Surgery Directory: Old Org"
+    )
+    assert "- Old listing (last verified 2 January 2025)" in english.body

@@ -1,13 +1,12 @@
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.db.models import Prefetch, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from programs.models import Contact, Organization, Program
+from submissions import services
 
 
 class Command(BaseCommand):
@@ -68,20 +67,11 @@ class Command(BaseCommand):
         )
 
     def _ask(self, organization):
-        addresses = sorted(
-            {c.email for program in organization.stale_programs for c in program.contacts.all()}
-        )
+        programs = organization.stale_programs
+        addresses = sorted({c.email for program in programs for c in program.contacts.all()})
         if not addresses:
             self.stdout.write(self.style.WARNING("  no contact e-mail address: not asked"))
-            return
-        body = render_to_string(
-            "submissions/email/stale.txt",
-            {"organization": organization, "site_url": settings.SITE_URL},
-        )
-        send_mail(
-            f"Please check your listing in the Humanitarian Surgery Directory: {organization.name}",
-            body,
-            None,
-            addresses,
-        )
-        self.stdout.write(f"  asked {', '.join(addresses)}")
+        elif services.ask_to_verify(organization, programs, addresses):
+            self.stdout.write(f"  asked {', '.join(addresses)}")
+        else:
+            self.stdout.write(self.style.ERROR("  the mail could not be sent (see the log)"))
