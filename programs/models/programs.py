@@ -6,7 +6,7 @@ country's count, a specialty's list) is derived from published programs.
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connection, models
+from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -196,7 +196,7 @@ class ProgramQuerySet(TokenConditions, models.QuerySet):
                 ignore_conflicts=True,
                 batch_size=5000,
             )
-            if connection.vendor == "postgresql":
+            if is_postgresql():
                 Program.objects.filter(pk__in=[p.pk for p in programs]).update(
                     search_vector=search_vector()
                 )

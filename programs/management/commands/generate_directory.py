@@ -21,6 +21,7 @@ from programs.models import (
     Specialty,
     StaffingRequirement,
 )
+from programs.search import is_postgresql
 
 ORG_WORDS = [
     "Surgeons",
@@ -121,7 +122,7 @@ class Command(BaseCommand):
             generated.delete()
         with transaction.atomic():
             counts = self.generate(programs, random.Random(seed))  # noqa: S311 (not secrets)
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         counts["seconds"] = round(time.monotonic() - started, 1)
