@@ -343,9 +343,6 @@ def _locked(model, entry):
     )
 
 
-# --- E-mail -------------------------------------------------------------------------------
-
-
 # --- Listings to verify again --------------------------------------------------------------
 
 
@@ -369,6 +366,9 @@ def ask_to_verify(organization, programs, addresses):
         "submissions/email/stale.txt",
         {"organization": organization, "programs": programs},
     )
+
+
+# --- E-mail -------------------------------------------------------------------------------
 
 
 def moderator_emails():
