@@ -42,6 +42,28 @@ def test_home_shows_totals_and_browse_counts(client):
     assert 'href="/programs/?region=latin-america">Latin America and the Caribbean</a>' in text
 
 
+def test_the_directory_counts_agree_with_their_numbers_in_every_language(client):
+    # A directory of one program (a new installation) says so without a plural.
+    Program.objects.exclude(slug="nuevo-amanecer").delete()
+    home = client.get("/").content.decode()
+    assert "1 humanitarian surgery program run by 1 organization in 1 country:" in home
+    impact = client.get("/impact/").content.decode()
+    assert (
+        "The directory lists 1 program of 1 organization in 1 country, "
+        "and 0 missions, planned or done." in impact
+    )
+    german = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "1 humanitäres Chirurgieprogramm von 1 Organisation in 1 Land:" in german
+    spanish = client.get("/impact/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "1 programa de 1 organización en 1 país, y 0 misiones, previstas o realizadas." in (
+        spanish
+    )
+    french = client.get("/impact/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "1 programme de 1 organisation dans 1 pays, et 0 mission, prévue ou réalisée." in (
+        french
+    )
+
+
 def test_detail_page_shows_everything_a_volunteer_needs(client):
     text = client.get("/programs/nuevo-amanecer/").content.decode()
     for expected in [
